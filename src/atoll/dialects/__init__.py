@@ -1,0 +1,31 @@
+"""Database engines. Each dialect package knows how to connect, inspect a database into a
+``Schema``, plan changes into statements, split a migration file and store revisions. No other
+module writes engine-specific SQL. Dialects are looked up by URL scheme and imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import URLError
+from ..urls import DatabaseURL, parse_url
+from .base import Dialect
+
+_MODULES = {
+    "sqlite": "atoll.dialects.sqlite",
+    "sqlite3": "atoll.dialects.sqlite",
+    "postgres": "atoll.dialects.postgres",
+    "postgresql": "atoll.dialects.postgres",
+    "mysql": "atoll.dialects.mysql",
+    "mariadb": "atoll.dialects.mysql",
+}
+
+
+def dialect_for(url: DatabaseURL | str) -> Dialect:
+    """The dialect for a URL's scheme; its module (and driver) is imported only now."""
+    if isinstance(url, str):
+        url = parse_url(url)
+    module = _MODULES.get(url.scheme)
+    if module is None:
+        raise URLError(f'unknown database scheme "{url.scheme}" in URL {url.masked!r}; '
+                       f"supported: sqlite, postgres, mysql, mariadb")
+    return importlib.import_module(module).DIALECT

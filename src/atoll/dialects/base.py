@@ -1,0 +1,89 @@
+"""The driver interface every dialect implements. The migration engine, the fleet runner and
+the CLI talk to these two classes only, never to a database module directly."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..schema.changes import SchemaChange
+from ..schema.model import Schema
+from ..urls import DatabaseURL
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One planned statement. ``sql`` has no trailing ``;``. ``comment`` is the text of the
+    ``-- <comment>`` line Atlas writes above it (``Create "users" table``), or ``""``."""
+
+    sql: str
+    comment: str = ""
+
+
+class Connection(ABC):
+    """An open connection in autocommit mode; transactions are explicit."""
+
+    url: DatabaseURL
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence = ()) -> None:
+        """Run one statement. Raises ``DatabaseError`` with the engine's own message."""
+
+    @abstractmethod
+    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """Run one query and return all rows."""
+
+    @abstractmethod
+    def begin(self) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def in_transaction(self) -> bool: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Dialect(ABC):
+    """One database engine."""
+
+    name: str
+
+    @abstractmethod
+    def connect(self, url: DatabaseURL) -> Connection:
+        """Open a connection; raises ``URLError``/``DatabaseError`` with a one-line message."""
+
+    @abstractmethod
+    def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+        """The connection's schema (``main`` for SQLite), without objects matching
+        ``exclude`` globs (``users``, ``*.[ab]*``, ``main.users.c*``)."""
+
+    @abstractmethod
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+        """Statements that carry out ``changes``, in order, as Atlas's planner writes them.
+        ``indent`` is the per-line indent of multi-line statements (``schema apply`` uses
+        two spaces; ``migrate diff`` and ``schema diff`` use none: single-line)."""
+
+    @abstractmethod
+    def split(self, text: str) -> list[str]:
+        """Split a migration file into statements the way Atlas's scanner does."""
+
+    @abstractmethod
+    def clean(self, conn: Connection) -> list[Statement]:
+        """Statements that drop every object (``schema clean``)."""
+
+    def is_clean(self, conn: Connection) -> bool:
+        return not self.inspect(conn).tables

@@ -1,0 +1,43 @@
+"""SQLite: the embedded default engine. Each job lives in its own module; this class only
+wires them together behind the ``Dialect`` interface (imports stay lazy for CLI start-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ...schema.changes import SchemaChange
+from ...schema.model import Schema
+from ...urls import DatabaseURL
+from ..base import Connection, Dialect, Statement
+
+
+class SQLiteDialect(Dialect):
+    name = "sqlite"
+
+    def connect(self, url: DatabaseURL) -> Connection:
+        from .connection import SQLiteConnection
+
+        return SQLiteConnection(url)
+
+    def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+        from .inspect import inspect_schema
+
+        return inspect_schema(conn, exclude=exclude)
+
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+        from .plan import plan_changes
+
+        return plan_changes(changes, indent=indent)
+
+    def split(self, text: str) -> list[str]:
+        from ...migrate.splitter import split_statements
+
+        return split_statements(text)
+
+    def clean(self, conn: Connection) -> list[Statement]:
+        from .plan import plan_clean
+
+        return plan_clean(self.inspect(conn))
+
+
+DIALECT = SQLiteDialect()

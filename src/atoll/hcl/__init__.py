@@ -1,0 +1,1 @@
+"""HCL: our own parser and evaluator (see notes/deps.md for why), and Atlas's schema HCL."""

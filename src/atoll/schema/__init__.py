@@ -1,0 +1,1 @@
+"""The schema model (plain frozen dataclasses) and the diff between two schemas."""

@@ -1,0 +1,173 @@
+"""The schema model: every door (HCL, SQL file, live database, replayed migration directory)
+produces these values, and every comparison is between two of them.
+
+All classes are frozen dataclasses holding tuples, so values can be hashed, compared and shared
+between threads. Build them with keyword arguments; use ``dataclasses.replace`` to derive one.
+The model follows Atlas's ``sql/schema`` package where that matters for compatibility (type
+classes, literal vs raw defaults, index parts, foreign-key actions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class TypeClass(str, Enum):
+    """The class of a column type. SQLite's diff compares types by class only (see
+    spec/sqlite-plan.md §2.3); user-defined types compare by their raw text."""
+
+    INTEGER = "integer"
+    STRING = "string"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    BOOL = "bool"
+    BINARY = "binary"
+    TIME = "time"
+    JSON = "json"
+    UUID = "uuid"
+    USER = "user"  # user-defined / unknown: ``raw`` holds the original text
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column type as Atlas's SQLite ``ParseType`` sees it.
+
+    ``name`` is the lower-cased base name (``varchar``, ``unsigned big int``); for a
+    user-defined type it is the original text, unchanged. ``raw`` is the declared text as
+    written (what ``pragma_table_xinfo`` reports, or what HCL produced)."""
+
+    cls: TypeClass
+    name: str
+    raw: str = ""
+    size: int = 0
+    precision: int = 0
+    scale: int = 0
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A literal default value. ``value`` is the text: inspected defaults keep their SQL
+    quoting (``'hello'``); defaults from HCL strings are unquoted (``hello``)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class RawExpr:
+    """A raw SQL expression default (HCL ``sql("...")``, or ``(expr)`` in the database)."""
+
+    expr: str
+
+
+Default = Literal | RawExpr
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated column: ``GENERATED ALWAYS AS (expr) STORED|VIRTUAL``. ``storage`` is
+    ``"VIRTUAL"``, ``"STORED"`` or ``""`` (unspecified, which means VIRTUAL)."""
+
+    expr: str
+    storage: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    null: bool = False
+    default: Default | None = None
+    auto_increment: bool = False
+    generated: Generated | None = None
+    collation: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    """One key part of an index or primary key: a column name or an SQL expression."""
+
+    column: str | None = None
+    expr: str | None = None
+    desc: bool = False
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    parts: tuple[IndexPart, ...]
+    unique: bool = False
+    where: str | None = None
+    comment: str | None = None
+    # SQLite's pragma_index_list origin: "c" (CREATE INDEX), "u" (UNIQUE constraint),
+    # "pk" (PRIMARY KEY). None when unknown (HCL, other engines).
+    origin: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(p.column for p in self.parts if p.column is not None)
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    parts: tuple[IndexPart, ...]
+    name: str = ""
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(p.column for p in self.parts if p.column is not None)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """``on_update``/``on_delete`` hold the SQL action with spaces (``SET NULL``), or ``""``
+    when the clause is absent."""
+
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_update: str = ""
+    on_delete: str = ""
+    ref_schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    expr: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...] = ()
+    primary_key: PrimaryKey | None = None
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+    without_rowid: bool = False
+    strict: bool = False
+    comment: str | None = None
+    # The CREATE statement as stored in sqlite_master, when inspected (informational).
+    create_sql: str | None = field(default=None, compare=False, repr=False)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def index(self, name: str) -> Index | None:
+        return next((i for i in self.indexes if i.name == name), None)
+
+    def foreign_key(self, name: str) -> ForeignKey | None:
+        return next((f for f in self.foreign_keys if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str = "main"
+    tables: tuple[Table, ...] = ()
+    comment: str | None = None
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
