@@ -72,6 +72,15 @@ class Dialect(ABC):
         ``exclude`` globs (``users``, ``*.[ab]*``, ``main.users.c*``)."""
 
     @abstractmethod
+    def diff(self, current: Schema, desired: Schema, *,
+             skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
+        """The changes that turn ``current`` into ``desired``, by this engine's rules."""
+
+    @abstractmethod
+    def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
+        """The schema as the SQL that creates it (``schema inspect --format '{{ sql . }}'``)."""
+
+    @abstractmethod
     def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
         """Statements that carry out ``changes``, in order, as Atlas's planner writes them.
         ``indent`` is the per-line indent of multi-line statements (``schema apply`` uses
@@ -84,6 +93,23 @@ class Dialect(ABC):
     @abstractmethod
     def clean(self, conn: Connection) -> list[Statement]:
         """Statements that drop every object (``schema clean``)."""
+
+    def transaction(self, conn: Connection):
+        """A context manager running its block in one transaction: commit on success,
+        rollback on any error. Engines override it where plans need more (SQLite: FKs)."""
+        from contextlib import contextmanager
+
+        @contextmanager
+        def tx():
+            conn.begin()
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+        return tx()
 
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables

@@ -20,9 +20,23 @@ class SQLiteDialect(Dialect):
         return SQLiteConnection(url)
 
     def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+        from ...schema.exclude import exclude as exclude_globs
         from .inspect import inspect_schema
 
-        return inspect_schema(conn, exclude=exclude)
+        schema = inspect_schema(conn)
+        return exclude_globs(schema, exclude) if exclude else schema
+
+    def diff(self, current: Schema, desired: Schema, *,
+             skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
+        from ...schema.diff import diff_schemas
+        from .diff_rules import SQLiteDiffRules
+
+        return diff_schemas(current, desired, SQLiteDiffRules(), skip=skip)
+
+    def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
+        from .plan import schema_sql
+
+        return schema_sql(schema, indent=indent)
 
     def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
         from .plan import plan_changes
@@ -33,6 +47,11 @@ class SQLiteDialect(Dialect):
         from ...migrate.splitter import split_statements
 
         return split_statements(text)
+
+    def transaction(self, conn: Connection):
+        from .transaction import fk_safe_transaction
+
+        return fk_safe_transaction(conn)
 
     def clean(self, conn: Connection) -> list[Statement]:
         from .plan import plan_clean

@@ -1,0 +1,66 @@
+# Production: like staging, with a staged rollout. Always look first:
+#
+#   export PRODUCTION_DATA_DIR=/srv/game/data
+#   atoll migrate apply --config file://config/production/atlas.hcl --env master --dry-run
+#   atoll migrate apply --config file://config/production/atlas.hcl --env master
+#   atoll migrate apply --config file://config/production/atlas.hcl --env sharding --dry-run
+#   atoll migrate apply --config file://config/production/atlas.hcl --env sharding
+#
+# atoll backs up every SQLite database before it applies the first pending file
+# (see docs/operations.md, "Backups").
+
+variable "data_dir" {
+  type    = string
+  default = getenv("PRODUCTION_DATA_DIR")
+}
+
+locals {
+  dev        = "sqlite://file?mode=memory"
+  master_url = "sqlite://${var.data_dir}/master.db?_fk=1"
+}
+
+data "sql" "shards" {
+  url   = local.master_url
+  query = "SELECT name FROM shards WHERE active ORDER BY id"
+}
+
+# Canary first: one shard alone; if it fails, nothing else is touched. Then the rest, four at
+# a time, stopping at the first failure.
+deployment "staged" {
+  group "canary" {
+    match    = ["sharding_db_1"]
+    parallel = 1
+    on_error = FAIL
+  }
+  group "rest" {
+    match    = ["*"]
+    parallel = 4
+    on_error = FAIL
+  }
+}
+
+env "master" {
+  url = local.master_url
+  dev = local.dev
+  src = "file://db/schema/master.hcl"
+  migration {
+    dir = "file://db/migrations/master"
+  }
+}
+
+env "sharding" {
+  for_each   = toset(data.sql.shards.values)
+  url        = "sqlite://${var.data_dir}/${each.value}.db?_fk=1"
+  dev        = local.dev
+  src        = "file://db/schema/sharding.hcl"
+  deployment = deployment.staged
+  migration {
+    dir = "file://db/migrations/sharding"
+  }
+}
+
+lint {
+  destructive {
+    error = true
+  }
+}

@@ -1,0 +1,140 @@
+"""The ``atoll`` command tree. Command modules are imported only when their command runs, so
+``atoll --help`` and a shard loop's hundreds of short runs pay for click and nothing else."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__
+
+# group → command → "module:function". Listed here so help works without importing them.
+COMMANDS: dict[str, dict[str, str]] = {
+    "schema": {
+        "inspect": "atoll.cli.schema_cmds:inspect_cmd",
+        "apply": "atoll.cli.schema_cmds:apply_cmd",
+        "diff": "atoll.cli.schema_cmds:diff_cmd",
+        "fmt": "atoll.cli.schema_cmds:fmt_cmd",
+        "clean": "atoll.cli.schema_cmds:clean_cmd",
+    },
+    "migrate": {
+        "apply": "atoll.cli.migrate_cmds:apply_cmd",
+        "diff": "atoll.cli.migrate_cmds:diff_cmd",
+        "hash": "atoll.cli.migrate_cmds:hash_cmd",
+        "lint": "atoll.cli.lint_cmds:lint_cmd",
+        "ls": "atoll.cli.migrate_cmds:ls_cmd",
+        "new": "atoll.cli.migrate_cmds:new_cmd",
+        "rm": "atoll.cli.migrate_cmds:rm_cmd",
+        "set": "atoll.cli.migrate_cmds:set_cmd",
+        "status": "atoll.cli.migrate_cmds:status_cmd",
+        "validate": "atoll.cli.migrate_cmds:validate_cmd",
+    },
+    "fleet": {
+        "status": "atoll.cli.fleet_cmds:status_cmd",
+    },
+}
+
+SHORT_HELP = {
+    "schema": "Work with atoll schemas.",
+    "migrate": "Manage versioned migration files.",
+    "fleet": "Look at a fleet of databases at once.",
+    "schema inspect": "Inspect a database and print its schema in HCL, SQL or JSON.",
+    "schema apply": "Apply an HCL/SQL schema to a database.",
+    "schema diff": "Calculate and print the diff between two schemas.",
+    "schema fmt": "Format Atlas HCL schema files.",
+    "schema clean": "Remove all schema objects from a connected database.",
+    "migrate apply": "Apply pending migration files on the connected database.",
+    "migrate diff": "Compute the diff between the migration directory and a desired state and create a new migration file.",
+    "migrate hash": "Hash (recalculate) the migration files' checksums.",
+    "migrate lint": "Run analysis on the migration directory.",
+    "migrate ls": "List the migration files.",
+    "migrate new": "Create a new blank migration file.",
+    "migrate rm": "Remove a migration file and update atlas.sum.",
+    "migrate set": "Set the current version of the migration history table.",
+    "migrate status": "Get information about the current migration status.",
+    "migrate validate": "Validate the migration directory's integrity and replay it on a dev database.",
+    "fleet status": "One table of every database of an env: version, pending, drift.",
+}
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args, path: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.path = path
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS.get(self.path, {})) if self.path else sorted(
+            [*COMMANDS, "version"])
+
+    def get_command(self, ctx, name):
+        if not self.path:
+            if name in COMMANDS:
+                return LazyGroup(name=name, path=name, help=SHORT_HELP[name])
+            return super().get_command(ctx, name)
+        target = COMMANDS[self.path].get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """atoll: Atlas-compatible schema migrations for fleets of databases."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command("version")
+def version_cmd() -> None:
+    """Print the atoll version."""
+    click.echo(f"atoll version v{__version__}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: errors are one line on stderr and exit 1; no tracebacks unless
+    ``--debug`` is given."""
+    from ..errors import AtollError
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="atoll", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"Error: {_click_message(exc)}", err=True)
+        sys.exit(exc.exit_code if exc.exit_code != 2 else 1)
+    except AtollError as exc:
+        if debug:
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # a bug: still one line for the user
+        if debug:
+            raise
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc} "
+                   "(run again with --debug for details)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    if isinstance(exc, click.UsageError) and exc.ctx is not None and isinstance(
+            exc, click.NoSuchOption):
+        return f"unknown flag: {exc.option_name}"
+    return exc.format_message()
+
+
+if __name__ == "__main__":
+    main()

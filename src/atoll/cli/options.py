@@ -1,0 +1,138 @@
+"""Flags shared by commands, and the merge of an ``atlas.hcl`` env into flags the user did not
+give (an explicit flag always wins; spec/project.md §3.3)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import click
+
+from ..errors import AtollError, ProjectError
+
+
+def _csv_fields(value: str) -> list[str]:
+    # pflag's string-slice flags read each value as one CSV record; that also strips the
+    # double quotes a testscript or a careless shell leaves around a value.
+    try:
+        return next(csv.reader([value], skipinitialspace=False), [])
+    except csv.Error:
+        return [value]
+
+
+def csv_slice(ctx, param, values) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out.extend(_csv_fields(value))
+    return tuple(out)
+
+
+def parse_vars(ctx, param, values) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for value in values or ():
+        for fld in _csv_fields(value):
+            key, sep, val = fld.partition("=")
+            if not sep:
+                raise click.BadParameter(
+                    f'variables must be format as key=value, got: "{fld}"')
+            result.setdefault(key, []).append(val)
+    return result
+
+
+def project_options(fn: Callable) -> Callable:
+    """``--env``, ``--var`` and ``-c/--config``, as every Atlas schema/migrate command has."""
+    fn = click.option("--env", default="", help="The environment to use from the project file.")(fn)
+    fn = click.option("--var", "var", multiple=True, callback=parse_vars,
+                      help="Input variables (key=value), repeatable.")(fn)
+    fn = click.option("-c", "--config", default="file://atlas.hcl",
+                      help="The project configuration file.")(fn)
+    return fn
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """A Go duration (``10s``, ``1m30s``, ``500ms``) in seconds."""
+    text = str(text).strip()
+    if text in ("0", ""):
+        return 0.0
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNIT[m.group(2)]
+        pos = m.end()
+    if pos != len(text):
+        raise AtollError(f'invalid duration "{text}"')
+    return total
+
+
+@dataclass
+class Invocation:
+    """The flags of one command after the env filled in what the user did not give."""
+
+    command: str
+    values: dict[str, object]
+    given: set[str] = field(default_factory=set)
+    env: object | None = None  # atoll.project Env, when one was selected
+    envs: list = field(default_factory=list)  # every env selected by --env (fleets)
+    project: object | None = None
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        value = self.values.get(key)
+        return default if value in (None, (), "") else value
+
+    def require(self, key: str, message: str | None = None):
+        value = self.get(key)
+        if value is None:
+            raise AtollError(message or f'required flag(s) "{key}" not set')
+        return value
+
+
+def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> Invocation:
+    """Collect the command's flags, reading the project file when ``--env`` or an explicit
+    ``--config`` asks for it, and fill unset flags from the selected env."""
+    params = dict(ctx.params)
+    given = {name for name in params
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    inv = Invocation(command, params, given)
+    env_name = params.get("env") or ""
+    config_given = "config" in given
+    if not env_name and not config_given:
+        return inv
+    from ..project import env_flag_defaults, load_project
+
+    project = load_project(params.get("config") or "file://atlas.hcl", env=env_name or None,
+                           variables=params.get("var") or {})
+    inv.project = project
+    envs = list(project.envs) if env_name else []
+    inv.envs = envs
+    if not envs:
+        return inv
+    if len(envs) > 1 and not multi_env:
+        if command == "schema apply":
+            raise ProjectError(f'multi-environment "{env_name}" is not supported')
+        raise ProjectError(f'multiple envs found for "{env_name}"')
+    inv.env = envs[0]
+    apply_env(inv, envs[0])
+    return inv
+
+
+def apply_env(inv: Invocation, env) -> None:
+    from ..project import env_flag_defaults
+
+    for flag, value in env_flag_defaults(env, inv.command).items():
+        key = flag.replace("-", "_")
+        if key in inv.given or key not in inv.values or value in (None, "", [], ()):
+            continue
+        if isinstance(inv.values[key], tuple):
+            value = tuple(value) if isinstance(value, (list, tuple)) else tuple(
+                _csv_fields(str(value)))
+        inv.values[key] = value

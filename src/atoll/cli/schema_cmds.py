@@ -1,0 +1,275 @@
+"""``atoll schema inspect|apply|diff|fmt|clean``: parse flags, call the library, print."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..errors import AtollError
+from .formats import parse_format
+from .options import Invocation, csv_slice, invocation, project_options
+
+
+def schema_variables(inv: Invocation) -> dict:
+    """Values for ``variable`` blocks of schema files: the env's free-form attributes, then
+    ``--var`` values the env does not shadow (spec/project.md §3.9)."""
+    variables: dict = {}
+    for key, values in (inv.values.get("var") or {}).items():
+        variables[key] = values[0] if len(values) == 1 else list(values)
+    if inv.env is not None:
+        variables.update(getattr(inv.env, "schema_vars", {}) or {})
+    return variables
+
+
+def read_desired(inv: Invocation, urls, dev_url):
+    from ..states import read_state
+
+    return read_state(list(urls), dev_url=dev_url, variables=schema_variables(inv),
+                      project=inv.project, exclude=inv.get("exclude", ()))
+
+
+def _open(url_text: str):
+    from ..dialects import dialect_for
+    from ..urls import parse_url
+
+    url = parse_url(url_text)
+    dialect = dialect_for(url)
+    return dialect, dialect.connect(url)
+
+
+def _confirm() -> bool:
+    """Atlas's promptui select (``Are you sure?`` → Apply / Abort), read from stdin."""
+    click.echo("? Are you sure?: \n  ▸ Apply\n    Abort", err=False)
+    line = sys.stdin.readline()
+    if not line:
+        raise AtollError("EOF")
+    return line.strip().lower() in ("", "apply", "a", "y", "yes")
+
+
+def _skip(inv: Invocation) -> frozenset[str]:
+    env = inv.env
+    diff = getattr(env, "diff", None) if env is not None else None
+    if diff is None and inv.project is not None:
+        diff = getattr(inv.project, "diff", None)
+    skip = getattr(diff, "skip", None) if diff is not None else None
+    return frozenset(skip or ())
+
+
+# --- inspect -------------------------------------------------------------------------------
+
+@click.command("inspect")
+@click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
+@click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
+@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@project_options
+@click.pass_context
+def inspect_cmd(ctx: click.Context, **_):
+    """Inspect a database and print its schema in Atlas DDL syntax."""
+    inv = invocation(ctx, "schema inspect")
+    url = inv.require("url")
+    fmt = parse_format(inv.get("format_"))
+    from ..states import read_state
+
+    schema = read_state([url], dev_url=inv.get("dev_url"), variables=schema_variables(inv),
+                        project=inv.project, exclude=inv.get("exclude", ()))
+    if fmt.kind in ("sql",):
+        from ..dialects import dialect_for
+
+        dialect = dialect_for(url)
+        click.echo(dialect.schema_sql(schema, indent=fmt.indent), nl=False)
+    elif fmt.kind == "json":
+        from ..hcl.schema_codec import schema_to_json
+
+        click.echo(schema_to_json(schema), nl=False)
+    else:
+        from ..hcl.schema_codec import encode_schema
+
+        click.echo(encode_schema(schema), nl=False)
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+@click.command("apply")
+@click.option("-u", "--url", default="", help="URL of the database to apply the schema to")
+@click.option("--to", multiple=True, callback=csv_slice, help="URL(s) of the desired state: file://schema.hcl, file://schema.sql, a database")
+@click.option("-f", "--file", "file", multiple=True, callback=csv_slice, hidden=True)
+@click.option("--dev-url", default="", help="URL of the dev database")
+@click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
+@click.option("--include", multiple=True, callback=csv_slice, hidden=True)
+@click.option("--dry-run", is_flag=True, help="print SQL without executing it")
+@click.option("--auto-approve", is_flag=True, help="apply changes without prompting for approval")
+@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--tx-mode", default="file", help='set transaction mode ["file", "none"]')
+@click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
+@project_options
+@click.pass_context
+def apply_cmd(ctx: click.Context, **_):
+    """Apply an HCL/SQL schema to a database, planning the change from its current state."""
+    inv = invocation(ctx, "schema apply")
+    if inv.get("include"):
+        raise AtollError("'atoll schema apply --include' is not supported")
+    if inv.get("dry_run") and inv.get("auto_approve"):
+        raise AtollError('if any flags in the group [auto-approve dry-run] are set none of the others can be; [auto-approve dry-run] were all set')
+    url = inv.require("url")
+    to = list(inv.get("to", ()))
+    files = list(inv.get("file", ()))
+    if to and files and "file" in inv.given and "to" in inv.given:
+        raise AtollError('if any flags in the group [file to] are set none of the others can be; [file to] were all set')
+    if not to:
+        to = [f if "://" in f else f"file://{f}" for f in files]
+    if not to:
+        raise AtollError('one of flag(s) "file" or "to" is required')
+    fmt_text = inv.get("format_")
+    if fmt_text and not (inv.get("dry_run") or inv.get("auto_approve")):
+        raise AtollError("--log and --format can only be used with --dry-run or --auto-approve")
+    fmt = parse_format(fmt_text)
+    tx_mode = inv.get("tx_mode", "file")
+    if tx_mode not in ("file", "none"):
+        raise AtollError(f'unknown tx-mode "{tx_mode}"')
+
+    from ..declarative import execute_plan, plan, render_planned
+    from ..states import check_schema_name
+
+    desired = read_desired(inv, to, inv.get("dev_url"))
+    if to[0].startswith("file://"):
+        check_schema_name(desired)
+    dialect, conn = _open(url)
+    with conn:
+        current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
+        statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))
+        if not statements:
+            if fmt.kind == "json":
+                click.echo("{}", nl=False)
+            else:
+                click.echo("Schema is synced, no changes to be made")
+            return
+        if fmt.kind != "json":
+            click.echo(render_planned(statements), nl=False)
+        if inv.get("dry_run"):
+            if fmt.kind == "json":
+                click.echo(json.dumps({"Pending": [s.sql for s in statements]},
+                                      separators=(",", ":")), nl=False)
+            return
+        if not inv.get("auto_approve") and not _confirm():
+            return
+        result = execute_plan(dialect, conn, statements, tx_mode=tx_mode)
+        if fmt.kind == "json":
+            click.echo(json.dumps(result.as_json_changes(), separators=(",", ":")), nl=False)
+        if result.error:
+            raise AtollError(result.error[1])
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+@click.command("diff")
+@click.option("--from", "from_", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@click.option("--dev-url", default="", help="URL of the dev database")
+@click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
+@click.option("--format", "format_", default="", help="Go template to use to format the output")
+@project_options
+@click.pass_context
+def diff_cmd(ctx: click.Context, **_):
+    """Calculate and print the diff between two schemas."""
+    inv = invocation(ctx, "schema diff")
+    from_urls = list(inv.get("from_", ()))
+    to_urls = list(inv.get("to", ()))
+    if not from_urls:
+        raise AtollError('required flag(s) "from" not set')
+    if not to_urls:
+        raise AtollError('required flag(s) "to" not set')
+    fmt = parse_format(inv.get("format_"))
+    dev_url = inv.get("dev_url")
+    from ..declarative import plan, render_statements
+    from ..dialects import dialect_for
+    from ..states import read_state
+
+    def needs_dev(urls):
+        return urls[0].startswith("file://") and not all(
+            u.endswith(".hcl") for u in urls) or urls[0].startswith("mem://")
+
+    if (needs_dev(from_urls) or needs_dev(to_urls)) and not dev_url:
+        from ..states import DEV_URL_HINT
+
+        raise AtollError(DEV_URL_HINT)
+    variables = schema_variables(inv)
+    exclude = inv.get("exclude", ())
+    current = read_state(from_urls, dev_url=dev_url, variables=variables, project=inv.project,
+                         exclude=exclude)
+    desired = read_state(to_urls, dev_url=dev_url, variables=variables, project=inv.project,
+                         exclude=exclude)
+    planner_url = dev_url or next(
+        (u for u in (to_urls[0], from_urls[0]) if not u.startswith(("file://", "mem://"))),
+        "sqlite://dev?mode=memory")
+    dialect = dialect_for(planner_url)
+    statements = plan(dialect, current, desired, indent=fmt.indent, skip=_skip(inv))
+    if not statements:
+        if fmt.kind == "default":
+            click.echo("Schemas are synced, no changes to be made.")
+        return
+    click.echo(render_statements(statements), nl=False)
+
+
+# --- clean ---------------------------------------------------------------------------------
+
+@click.command("clean")
+@click.option("-u", "--url", default="", help="URL of the database to clean")
+@click.option("--auto-approve", is_flag=True, help="apply changes without prompting for approval")
+@click.option("--dry-run", is_flag=True, hidden=True)
+@project_options
+@click.pass_context
+def clean_cmd(ctx: click.Context, **_):
+    """Remove every schema object from a connected database."""
+    inv = invocation(ctx, "schema clean")
+    url = inv.require("url")
+    from ..declarative import execute_plan, render_planned
+
+    dialect, conn = _open(url)
+    with conn:
+        statements = dialect.clean(conn)
+        if not statements:
+            click.echo("Nothing to drop")
+            return
+        click.echo(render_planned(statements), nl=False)
+        if inv.get("dry_run"):
+            return
+        if not inv.get("auto_approve") and not _confirm():
+            return
+        result = execute_plan(dialect, conn, statements, tx_mode="none")
+        if result.error:
+            raise AtollError(result.error[1])
+
+
+# --- fmt -----------------------------------------------------------------------------------
+
+@click.command("fmt")
+@click.argument("paths", nargs=-1)
+def fmt_cmd(paths):
+    """Format Atlas HCL schema files in place and print the names of the changed ones."""
+    from ..hcl.fmt import format_hcl
+
+    for target in paths or ("./",):
+        if not os.path.exists(target):
+            raise AtollError(f"stat {target}: no such file or directory")
+        if os.path.isdir(target):
+            files = [os.path.join(target, n) for n in sorted(os.listdir(target))
+                     if n.endswith(".hcl") and os.path.isfile(os.path.join(target, n))]
+            shown = [os.path.normpath(f) for f in files]
+        else:
+            files = [target] if target.endswith(".hcl") else []
+            shown = files
+        for path, label in zip(files, shown):
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            formatted = format_hcl(text, path)
+            if formatted != text:
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(formatted)
+                click.echo(label)

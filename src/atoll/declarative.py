@@ -1,0 +1,94 @@
+"""The declarative workflow as library calls: plan the change from one schema to another,
+apply a plan, render it the way Atlas prints it. The ``schema`` commands are thin shells
+around these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .dialects.base import Connection, Dialect, Statement
+from .errors import AtollError, DatabaseError
+from .schema.model import Schema
+
+
+def plan(dialect: Dialect, current: Schema, desired: Schema, *, indent: str = "",
+         skip: frozenset[str] = frozenset()) -> list[Statement]:
+    changes = dialect.diff(current, desired, skip=skip)
+    return dialect.plan(changes, indent=indent) if changes else []
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def render_statements(statements: Sequence[Statement]) -> str:
+    """Statements as a migration file holds them: ``-- Comment`` line, then ``stmt;``."""
+    out = []
+    for stmt in statements:
+        if stmt.comment:
+            out.append(f"-- {upper_first(stmt.comment)}\n")
+        out.append(f"{stmt.sql};\n")
+    return "".join(out)
+
+
+def render_planned(statements: Sequence[Statement]) -> str:
+    return "-- Planned Changes:\n" + render_statements(statements)
+
+
+@dataclass
+class ApplyResult:
+    applied: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    error: tuple[str, str] | None = None  # (statement, message)
+
+    def as_json_changes(self) -> dict:
+        out: dict = {}
+        if self.applied:
+            out["Applied"] = self.applied
+        if self.pending:
+            out["Pending"] = self.pending
+        if self.error:
+            out["Error"] = {"Stmt": self.error[0], "Text": self.error[1]}
+        return out
+
+
+def execute_plan(dialect: Dialect, conn: Connection, statements: Sequence[Statement], *,
+                 tx_mode: str = "file") -> ApplyResult:
+    """Run a plan and report what ran. ``tx_mode="file"``: all or nothing in one transaction
+    (on failure nothing stays applied, though ``applied`` lists what ran before the failing
+    statement, as Atlas reports it); ``"none"``: one statement at a time, the error message
+    prefixed with the failing statement's comment. Never raises for a database error: the
+    caller reads ``result.error``."""
+    if tx_mode not in ("file", "none", "all"):
+        raise AtollError(f'unknown tx-mode "{tx_mode}"')
+    result = ApplyResult()
+    if tx_mode == "none":
+        for i, stmt in enumerate(statements):
+            try:
+                conn.execute(stmt.sql)
+            except DatabaseError as exc:
+                result.pending = [s.sql for s in statements[i:]]
+                comment = stmt.comment[:1].lower() + stmt.comment[1:]
+                result.error = (stmt.sql, f"{comment}: {exc}" if comment else str(exc))
+                return result
+            result.applied.append(stmt.sql)
+        return result
+    try:
+        with dialect.transaction(conn):
+            for stmt in statements:
+                # PRAGMA foreign_keys is a no-op inside a transaction; the dialect's
+                # transaction switches enforcement off and checks violations at commit.
+                if not stmt.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS"):
+                    try:
+                        conn.execute(stmt.sql)
+                    except DatabaseError as exc:
+                        result.error = (stmt.sql, str(exc))
+                        raise
+                result.applied.append(stmt.sql)
+    except DatabaseError as exc:
+        if result.error is None:
+            result.error = ("", str(exc))
+    if result.error:
+        result.pending = [s.sql for s in statements[len(result.applied):]]
+    return result

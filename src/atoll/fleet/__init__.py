@@ -1,0 +1,1 @@
+"""Fleets: one command over many databases, in parallel, with one report."""

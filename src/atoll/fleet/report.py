@@ -1,0 +1,60 @@
+"""The fleet report: one row per database, as a plain table, a rich table, or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from .runner import TargetResult
+
+HEADERS = ("DATABASE", "URL", "VERSION", "FILES", "STMTS", "STATE", "TIME", "ERROR")
+
+
+def _version(r: TargetResult) -> str:
+    before, after = r.version_before or "-", r.version_after or r.version_before or "-"
+    return before if before == after else f"{before} → {after}"
+
+
+def rows(results: Sequence[TargetResult]) -> list[tuple[str, ...]]:
+    return [(r.target.name, r.target.display_url, _version(r), str(r.files), str(r.statements),
+             r.state, f"{r.seconds:.2f}s", r.error.splitlines()[0] if r.error else "")
+            for r in results]
+
+
+def summary_line(results: Sequence[TargetResult]) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.state] = counts.get(r.state, 0) + 1
+    parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    return f"{len(results)} database(s): {parts}"
+
+
+def render_plain(results: Sequence[TargetResult], headers=HEADERS, table_rows=None) -> str:
+    table = [tuple(headers), *(table_rows if table_rows is not None else rows(results))]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    return "\n".join(lines) + "\n" + summary_line(results) + "\n"
+
+
+def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table_rows=None,
+                title: str = "") -> None:
+    from rich.table import Table
+
+    table = Table(title=title or None, show_lines=False)
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    style = {"ok": "green", "failed": "bold red", "skipped": "yellow", "behind": "yellow",
+             "drifted": "magenta", "errored": "bold red", "dry-run": "cyan"}
+    for r, row in zip(results, table_rows if table_rows is not None else rows(results)):
+        table.add_row(*row, style=style.get(r.state))
+    console.print(table)
+    console.print(summary_line(results))
+
+
+def as_json(results: Sequence[TargetResult]) -> str:
+    return json.dumps([
+        {"Name": r.target.name, "URL": r.target.display_url, "State": r.state,
+         "VersionBefore": r.version_before, "VersionAfter": r.version_after,
+         "Files": r.files, "Statements": r.statements, "Seconds": round(r.seconds, 6),
+         "Error": r.error}
+        for r in results], ensure_ascii=False)

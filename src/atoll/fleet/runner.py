@@ -1,0 +1,136 @@
+"""Run one job on many databases: a bounded pool, strictly ordered work inside each database,
+fail-fast or continue-on-error, and a result per database. A plain ``--url`` is a fleet of one
+and goes through the same code.
+
+Threads, not processes: the work is SQLite file I/O and server round trips, during which
+``sqlite3`` and the drivers release the GIL, and threads share the parsed migration directory.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from ..urls import mask_password
+
+DEFAULT_PARALLEL = 8
+
+
+@dataclass(frozen=True)
+class Target:
+    """One database of a fleet. ``name`` is the env instance name (``sharding_1``) or the
+    masked URL when no env names it; ``settings`` carries per-target values (dir, baseline…)."""
+
+    name: str
+    url: str
+    settings: dict = field(default_factory=dict, compare=False, hash=False)
+    group: str = ""
+
+    @property
+    def display_url(self) -> str:
+        return mask_password(self.url)
+
+
+@dataclass
+class TargetResult:
+    target: Target
+    state: str  # "ok", "failed", "skipped", "dry-run", "pending" (not scheduled)
+    version_before: str = ""
+    version_after: str = ""
+    files: int = 0
+    statements: int = 0
+    seconds: float = 0.0
+    error: str = ""
+    detail: object = None  # the command's own report (ApplyReport, StatusReport, …)
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+
+class Progress:
+    """Receives events from the runner; the CLI picks a terminal or plain implementation."""
+
+    def started(self, target: Target) -> None: ...
+
+    def step(self, target: Target, message: str) -> None: ...
+
+    def finished(self, result: TargetResult) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class FleetOptions:
+    parallel: int = DEFAULT_PARALLEL
+    continue_on_error: bool = False
+
+
+Job = Callable[[Target, Callable[[str], None]], TargetResult]
+
+
+def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
+              progress: Progress | None = None) -> list[TargetResult]:
+    """Run ``job`` on every target, at most ``options.parallel`` at once. Results come back
+    in target order; the caller closes ``progress``. After a failure without ``continue_on_error``, no new target starts
+    (running ones finish) and the rest are reported as ``skipped``."""
+    progress = progress or Progress()
+    results: dict[int, TargetResult] = {}
+    stop = threading.Event()
+
+    def run_one(i: int, target: Target) -> TargetResult:
+        progress.started(target)
+        start = time.perf_counter()
+        try:
+            result = job(target, lambda msg: progress.step(target, msg))
+        except Exception as exc:  # one database's failure never takes the fleet down
+            from ..errors import AtollError
+
+            message = str(exc) if isinstance(exc, AtollError) else f"{type(exc).__name__}: {exc}"
+            result = TargetResult(target, "failed", error=message)
+        if not result.seconds:
+            result.seconds = time.perf_counter() - start
+        progress.finished(result)
+        return result
+
+    workers = max(1, min(options.parallel, len(targets) or 1))
+    pending = list(enumerate(targets))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atoll-fleet") as pool:
+        running: dict[Future, int] = {}
+        while pending or running:
+            while pending and len(running) < workers and not stop.is_set():
+                i, target = pending.pop(0)
+                running[pool.submit(run_one, i, target)] = i
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i = running.pop(fut)
+                results[i] = fut.result()
+                if results[i].failed and not options.continue_on_error:
+                    stop.set()
+        for i, target in pending:
+            results[i] = TargetResult(target, "skipped",
+                                      error="not started: an earlier database failed")
+    return [results[i] for i in range(len(targets))]
+
+
+def run_groups(groups: Sequence[tuple[str, Sequence[Target], FleetOptions]], job: Job,
+               progress: Progress | None = None) -> list[TargetResult]:
+    """A staged rollout: groups run one after another (canary first); a failing group whose
+    options say fail stops the rollout, and later groups are reported as skipped."""
+    out: list[TargetResult] = []
+    halted = False
+    for _name, targets, options in groups:
+        if halted:
+            out.extend(TargetResult(t, "skipped", error="not started: an earlier group failed")
+                       for t in targets)
+            continue
+        results = run_fleet(targets, job, options, progress)
+        out.extend(results)
+        if any(r.failed for r in results) and not options.continue_on_error:
+            halted = True
+    return out

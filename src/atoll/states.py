@@ -1,0 +1,194 @@
+"""Schema states: every door into a ``Schema`` value.
+
+A state URL is one of: a database URL (inspected), ``file://`` HCL files or directories of them
+(evaluated and decoded; SQLite's driver does not normalise HCL through the dev database), a
+``file://`` SQL schema file or a migration directory (replayed on the dev database, then
+inspected), or a project data source (``mem://hcl_schema/…``, ``external_schema``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from .dialects import dialect_for
+from .dialects.base import Connection, Dialect
+from .errors import AtollError, DatabaseError, SchemaError
+from .schema.model import Schema
+from .urls import parse_url
+
+DEV_URL_HINT = "--dev-url cannot be empty. See: https://atlasgo.io/atlas-schema/sql#dev-database"
+
+
+@dataclass(frozen=True)
+class FileState:
+    kind: str  # "hcl", "sql" or "dir"
+    paths: tuple[str, ...]
+    version: str | None = None
+
+
+def file_path(url: str) -> str:
+    """``file://a/b.hcl`` → ``a/b.hcl``; ``file:///abs`` → ``/abs`` (host and path joined)."""
+    rest = url[len("file://"):] if url.startswith("file://") else url
+    return rest.partition("?")[0]
+
+
+def _query(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(url.partition("?")[2]))
+
+
+def classify_files(urls: Sequence[str]) -> FileState:
+    kinds: set[str] = set()
+    paths: list[str] = []
+    version = None
+    for url in urls:
+        path = file_path(url)
+        version = _query(url).get("version") or version
+        if os.path.isdir(path):
+            names = sorted(os.listdir(path))
+            hcl = [os.path.join(path, n) for n in names if n.endswith(".hcl")]
+            if hcl:
+                kinds.add("hcl")
+                paths.extend(hcl)
+            else:
+                kinds.add("dir")
+                paths.append(path)
+        elif os.path.exists(path):
+            kinds.add("sql" if path.endswith(".sql") else "hcl")
+            paths.append(path)
+        else:
+            raise AtollError(f"stat {path}: no such file or directory")
+    if len(kinds) > 1:
+        raise AtollError("cannot mix HCL, SQL files and migration directories in one state")
+    return FileState(kinds.pop() if kinds else "hcl", tuple(paths), version)
+
+
+def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Schema:
+    from .hcl.schema_codec import decode_schema
+    from .hcl.schema_eval import evaluate_schema_files
+
+    files = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            files.append((path, fh.read()))
+    return decode_schema(evaluate_schema_files(files, variables or {}))
+
+
+@contextmanager
+def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
+    """The dev database, checked clean before use and wiped afterwards (success or not)."""
+    if not dev_url:
+        raise AtollError(DEV_URL_HINT)
+    url = parse_url(dev_url)
+    dialect = dialect_for(url)
+    conn = dialect.connect(url)
+    try:
+        current = dialect.inspect(conn)
+        if current.tables:
+            raise AtollError(
+                "sql/migrate: taking database snapshot: sql/migrate: connected database is "
+                f'not clean: found table "{current.tables[0].name}"')
+        yield dialect, conn
+    finally:
+        try:
+            for stmt in dialect.clean(conn):
+                conn.execute(stmt.sql)
+        except Exception:  # wiping is best effort; the connection closes anyway
+            pass
+        conn.close()
+
+
+def replay_sql(dialect: Dialect, conn: Connection, text: str, source: str) -> None:
+    for stmt in dialect.split(text):
+        try:
+            conn.execute(stmt)
+        except DatabaseError as exc:
+            raise AtollError(
+                f'read state from "{source}": executing statement: {go_quote(stmt)}: {exc}'
+            ) from None
+
+
+def replay_dir(dialect: Dialect, conn: Connection, path: str, version: str | None = None) -> None:
+    from .migrate.directory import load_dir
+
+    directory = load_dir(path)
+    for mf in directory.files:
+        if version is not None and mf.version > version:
+            break
+        for stmt in dialect.split(mf.text):
+            try:
+                conn.execute(stmt)
+            except DatabaseError as exc:
+                raise AtollError(
+                    f'read state from "{mf.name}": executing statement: {go_quote(stmt)}: {exc}'
+                ) from None
+
+
+def go_quote(text: str) -> str:
+    from .migrate.report import go_quote as quote
+
+    return quote(text)
+
+
+def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: dict | None = None,
+               project=None, exclude: Sequence[str] = ()) -> Schema:
+    """Read the state the URLs describe into a ``Schema``."""
+    if not urls:
+        raise AtollError("no state URL given")
+    first = urls[0]
+    scheme = first.partition("://")[0].lower() if "://" in first else ""
+    if scheme == "file":
+        state = classify_files(urls)
+        if state.kind == "hcl":
+            schema = read_hcl_schema(state.paths, variables)
+        else:
+            with dev_database(dev_url) as (dialect, conn):
+                for path in state.paths:
+                    if state.kind == "sql":
+                        with open(path, encoding="utf-8") as fh:
+                            replay_sql(dialect, conn, fh.read(), path)
+                    else:
+                        replay_dir(dialect, conn, path, state.version)
+                schema = dialect.inspect(conn)
+        return exclude_from(schema, exclude)
+    if scheme in ("mem", "ext", "external") or first.startswith("mem://"):
+        return _read_project_source(first, dev_url=dev_url, project=project, exclude=exclude)
+    if len(urls) > 1:
+        raise AtollError("only one database URL can describe a state")
+    url = parse_url(first)
+    dialect = dialect_for(url)
+    with dialect.connect(url) as conn:
+        return dialect.inspect(conn, exclude=exclude)
+
+
+def _read_project_source(url: str, *, dev_url, project, exclude) -> Schema:
+    if project is None:
+        raise AtollError(f'data-source state "{url}" not found in memory')
+    if url.startswith("mem://hcl_schema/"):
+        paths, variables = project.hcl_schema(url)
+        return exclude_from(read_hcl_schema(paths, variables), exclude)
+    sql = project.external_schema_sql(url)
+    with dev_database(dev_url) as (dialect, conn):
+        replay_sql(dialect, conn, sql, url)
+        return exclude_from(dialect.inspect(conn), exclude)
+
+
+def exclude_from(schema: Schema, patterns: Sequence[str]) -> Schema:
+    """Drop tables (and columns, indexes, … with ``table.part`` patterns) matching globs."""
+    if not patterns:
+        return schema
+    from .schema.exclude import exclude
+
+    return exclude(schema, patterns)
+
+
+def check_schema_name(schema: Schema, expected: str = "main") -> None:
+    if schema.name and schema.name != expected:
+        raise SchemaError(f'mismatched HCL and database schemas: "{expected}" <> "{schema.name}"')
+
+
+def with_name(schema: Schema, name: str) -> Schema:
+    return replace(schema, name=name)
