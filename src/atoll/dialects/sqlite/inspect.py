@@ -1,0 +1,549 @@
+"""Inspecting a SQLite database into a ``Schema`` the way Atlas's SQLite driver does
+(spec/sqlite-plan.md §1; ``sql/sqlite/inspect.go``).
+
+Per table, in this order: columns (``pragma_table_xinfo``), AUTOINCREMENT (a regular expression
+on the stored CREATE TABLE text), indexes (``pragma_index_list`` + ``pragma_index_xinfo``; the
+text of expression parts and partial predicates is cut out of the CREATE INDEX text), foreign
+keys (``pragma_foreign_key_list``; constraint names recovered from the CREATE TABLE text) and
+CHECK constraints (scanned from the CREATE TABLE text). ``--exclude`` globs are applied last,
+with Atlas's rules (``schema.ExcludeSchema``: patterns are relative to the schema ``main``).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from ...errors import DatabaseError, SchemaError
+from ...schema.model import (
+    Check,
+    Column,
+    ForeignKey,
+    Generated,
+    Index,
+    IndexPart,
+    Literal,
+    PrimaryKey,
+    RawExpr,
+    Schema,
+    Table,
+)
+from ..base import Connection
+from .types import go_quote, is_blob, is_literal_bool, is_literal_number, is_quoted, parse_type
+
+__all__ = [
+    "inspect_schema",
+    "exclude_schema",
+    "go_path_match",
+    "default_expr",
+    "scan_expr",
+    "expr_last_index",
+]
+
+TABLES_QUERY = """
+SELECT
+	sqlite_master.name, sqlite_master.sql, wr, strict
+FROM
+	sqlite_master
+	JOIN pragma_table_list(sqlite_master.name)
+WHERE
+	sqlite_master.type = 'table'
+	AND sqlite_master.name NOT LIKE 'sqlite_%'
+	AND sqlite_master.name NOT LIKE 'libsql_%'
+	AND pragma_table_list.schema = 'main'
+ORDER BY sqlite_master.rowid
+"""
+# Before SQLite 3.37 there is no pragma_table_list: read the options from the CREATE text.
+TABLES_QUERY_OLD = """
+SELECT
+	sqlite_master.name, sqlite_master.sql
+FROM
+	sqlite_master
+WHERE
+	sqlite_master.type = 'table'
+	AND sqlite_master.name NOT LIKE 'sqlite_%'
+	AND sqlite_master.name NOT LIKE 'libsql_%'
+ORDER BY sqlite_master.rowid
+"""
+COLUMNS_QUERY = ("SELECT `name`, `type`, (not `notnull`) AS `nullable`, `dflt_value`, "
+                 "(`pk` <> 0) AS `pk`, `hidden` FROM pragma_table_xinfo(?) ORDER BY `cid`")
+INDEXES_QUERY = ("SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` "
+                 "FROM pragma_index_list(?) AS il JOIN sqlite_master AS m ON il.name = m.name "
+                 "ORDER BY `m`.rowid")
+INDEX_COLUMNS_QUERY = "SELECT name, desc FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno"
+FKS_QUERY = ("SELECT `id`, `from`, `to`, `table`, `on_update`, `on_delete` "
+             "FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+
+_F = re.IGNORECASE | re.ASCII
+RE_AUTOINC = re.compile(
+    r"(?:[(,]\s*)[\"`]?(\w+)[\"`]?\s+INTEGER\s+[^,]*PRIMARY\s+KEY\s+[^,]*AUTOINCREMENT", _F)
+RE_IDX_PARTS = re.compile(r"ON\s+[\"`]*(?:\w+)[\"`]*\s*\((.+?)\)(\s*WHERE\s+.+)?\Z", _F)
+RE_IDX_DESC = re.compile(r"\s+DESC\s*\Z", _F)
+RE_FK_COLUMN = re.compile(
+    r"(?:[(,]\s*)[\"`]*(\w+)[\"`]*[^,]*\s+CONSTRAINT\s+[\"`]*(\w+)[\"`]*\s+REFERENCES\s+"
+    r"[\"`]*(\w+)[\"`]*\s*\(([,\"` \w]+)\)", _F)
+RE_FK_TABLE = re.compile(
+    r"CONSTRAINT\s+[\"`]*(\w+)[\"`]*\s+FOREIGN\s+KEY\s*\(([,\"` \w]+)\)\s+REFERENCES\s+"
+    r"[\"`]*(\w+)[\"`]*\s*\(([,\"` \w]+)\)", _F)
+RE_CHECK = re.compile(r"(?:CONSTRAINT\s+[\"`]?(\w+)[\"`]?\s+)?CHECK\s*\(", _F)
+RE_WITHOUT_ROWID = re.compile(r"\)\s*(?:[^)]*\bWITHOUT\s+ROWID\b)[^)]*\Z", _F)
+RE_STRICT = re.compile(r"\)\s*(?:[^)]*\bSTRICT\b)[^)]*\Z", _F)
+
+
+def inspect_schema(conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+    """The ``main`` schema of a SQLite connection, as Atlas's ``InspectSchema`` reports it,
+    without the objects matching ``exclude`` (Atlas globs, relative to the schema)."""
+    tables = [_inspect_table(conn, name, sql, wr, strict) for name, sql, wr, strict in
+              _tables(conn)]
+    schema = Schema(name="main", tables=tuple(tables))
+    return exclude_schema(schema, exclude)
+
+
+def _tables(conn: Connection) -> list[tuple[str, str, bool, bool]]:
+    try:
+        rows = conn.query(TABLES_QUERY)
+    except DatabaseError as exc:
+        if "pragma_table_list" not in str(exc):
+            raise
+        rows = [(name, sql, bool(sql and RE_WITHOUT_ROWID.search(sql.strip())),
+                 bool(sql and RE_STRICT.search(sql.strip())))
+                for name, sql in conn.query(TABLES_QUERY_OLD)]
+    return [(name, (sql or "").strip(), bool(wr), bool(strict)) for name, sql, wr, strict in rows]
+
+
+def _inspect_table(conn: Connection, name: str, create: str, wr: bool, strict: bool) -> Table:
+    columns, pk_columns = _columns(conn, name, create)
+    columns = _autoinc(name, create, columns, pk_columns)
+    primary_key = (PrimaryKey(parts=tuple(IndexPart(column=c) for c in pk_columns))
+                   if pk_columns else None)
+    indexes = _indexes(conn, name, columns)
+    fks = _fill_fk_names(create, _foreign_keys(conn, name, columns))
+    return Table(
+        name=name,
+        columns=tuple(columns),
+        primary_key=primary_key,
+        indexes=tuple(indexes),
+        foreign_keys=tuple(fks),
+        checks=tuple(_checks(create)),
+        without_rowid=wr,
+        strict=strict,
+        create_sql=create,
+    )
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+
+def _columns(conn: Connection, table: str, create: str) -> tuple[list[Column], list[str]]:
+    columns: list[Column] = []
+    pk: list[str] = []
+    for name, typ, nullable, dflt, primary, hidden in conn.query(COLUMNS_QUERY, (table,)):
+        typ = typ or ""
+        try:
+            ctype = parse_type(typ)
+        except SchemaError as exc:
+            raise SchemaError(f"sqlite: {exc}") from None
+        col = Column(
+            name=name,
+            type=ctype,
+            null=bool(nullable),
+            default=default_expr(dflt) if dflt is not None else None,
+        )
+        # hidden: 2 = VIRTUAL, 3 = STORED generated column (1 = hidden column of a virtual
+        # table, inspected as a plain column).
+        if hidden is not None and hidden >= 2:
+            col = dataclasses.replace(col, generated=_generated(table, create, name, hidden))
+        columns.append(col)
+        if primary:
+            # Atlas appends PK parts in cid order, not in the order of the ``pk`` field.
+            pk.append(name)
+    return columns, pk
+
+
+def default_expr(x: str) -> Literal | RawExpr:
+    """An inspected ``dflt_value``: literals (bools, numbers, quoted strings, blobs) keep their
+    SQL text; anything else (``CURRENT_TIMESTAMP``, ``(1+1)``) is a raw expression."""
+    if is_literal_bool(x) or is_literal_number(x) or is_quoted(x, '"', "'") or is_blob(x):
+        return Literal(x)
+    return RawExpr(x)
+
+
+def _generated(table: str, create: str, column: str, hidden: int) -> Generated:
+    pattern = re.compile(
+        r"(?:[(,]\s*)[\"`]*(" + re.escape(column) + r")[\"`]*[^,]*"
+        r"(?i:GENERATED\s+ALWAYS)*\s*(?i:AS)\s*\(")
+    m = pattern.search(create)
+    if m is None:
+        raise SchemaError(f"sqlite: generation expression for column {go_quote(column)} was "
+                          f"not found in create statement")
+    expr = scan_expr(create[m.end() - 1:])
+    if expr == "":
+        raise SchemaError(f"sqlite: unexpected empty generation expression for column "
+                          f"{go_quote(column)}")
+    return Generated(expr=expr, storage="STORED" if hidden == 3 else "VIRTUAL")
+
+
+def scan_expr(expr: str) -> str:
+    """The parenthesised expression at the start of ``expr`` (``"(a+1), c int"`` → ``(a+1)``);
+    quoted strings are skipped; ``""`` when the parentheses never balance."""
+    opened = closed = 0
+    i = 0
+    n = len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "(":
+            opened += 1
+        elif c == ")":
+            closed += 1
+        elif c in ("'", '"'):
+            j = expr.find(c, i + 1)
+            if j != -1:
+                i = j
+        if opened == closed:
+            return expr[:i + 1]
+        i += 1
+    return ""
+
+
+def _autoinc(table: str, create: str, columns: list[Column], pk: list[str]) -> list[Column]:
+    if len(pk) != 1:
+        return columns
+    m = RE_AUTOINC.search(create)
+    if m is None:
+        return columns
+    name = m.group(1)
+    if not any(c.name == name for c in columns):
+        raise SchemaError(f"sqlite: column {go_quote(name)} was not found for AUTOINCREMENT")
+    if pk[0] != name:
+        raise SchemaError(f"sqlite: unexpected primary key: PRIMARY({', '.join(pk)})")
+    return [dataclasses.replace(c, auto_increment=True) if c.name == name else c
+            for c in columns]
+
+
+# --- indexes ---------------------------------------------------------------------------------
+
+
+def _indexes(conn: Connection, table: str, columns: list[Column]) -> list[Index]:
+    names = {c.name for c in columns}
+    out: list[Index] = []
+    for name, unique, origin, partial, stmt in conn.query(INDEXES_QUERY, (table,)):
+        if origin == "pk":
+            continue
+        stmt = stmt or ""
+        where = None
+        if partial:
+            i = stmt.find("WHERE")
+            if i == -1:
+                raise SchemaError(f"sqlite: scan {go_quote(table)} indexes: missing partial "
+                                  f"WHERE clause in: {stmt}")
+            where = stmt[i + 5:].strip()
+        parts = _index_parts(conn, table, name, stmt, names)
+        out.append(Index(name=name, parts=tuple(parts), unique=bool(unique), where=where,
+                         origin=origin))
+    return out
+
+
+def _index_parts(conn: Connection, table: str, index: str, stmt: str,
+                 columns: set[str]) -> list[IndexPart]:
+    parts: list[IndexPart] = []
+    has_expr = False
+    for name, desc in conn.query(INDEX_COLUMNS_QUERY, (index,)):
+        if name is not None and name in columns:
+            parts.append(IndexPart(column=name, desc=bool(desc)))
+        elif name is None or name == "":
+            # An expression: its text is recovered from the CREATE INDEX statement below.
+            has_expr = True
+            parts.append(IndexPart(expr="<unsupported>", desc=bool(desc)))
+        else:
+            raise SchemaError(f"sqlite: column {go_quote(name)} was not found for index "
+                              f"{go_quote(index)}")
+    if not has_expr:
+        return parts
+    m = RE_IDX_PARTS.search(stmt)
+    if m is None:
+        return parts
+    x = m.group(1)
+    out = list(parts)
+    for k, p in enumerate(parts):
+        j = expr_last_index(x)
+        if j == -1:
+            break  # unable to parse the key parts: keep what was found so far
+        if p.expr is not None:
+            kx = x[:j + 1].strip()
+            if p.desc:
+                kx = RE_IDX_DESC.sub("", kx)
+            out[k] = dataclasses.replace(p, expr=kx)
+        x = x[j + 1:].lstrip(", ")
+    return out
+
+
+def expr_last_index(expr: str) -> int:
+    """Atlas's ``sqlx.ExprLastIndex``: the index where the first top-level expression of a
+    comma-separated list ends, or -1."""
+    opened = closed = 0
+    i = 0
+    n = len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "(":
+            opened += 1
+        elif c == ")":
+            closed += 1
+        elif c in ("'", '"', "`"):
+            j = i + 1
+            while j < n:
+                if expr[j] == "\\":
+                    j += 1
+                elif expr[j] == c:
+                    break
+                j += 1
+            if j >= n:
+                return -1  # unexpected end of string
+            i = j
+        if opened == closed and (i == n - 1 or expr[i + 1] == ","):
+            return i
+        if closed > opened:
+            return -1
+        i += 1
+    return -1
+
+
+# --- foreign keys ----------------------------------------------------------------------------
+
+
+def _foreign_keys(conn: Connection, table: str, columns: list[Column]) -> list[ForeignKey]:
+    names = {c.name for c in columns}
+    order: list[int] = []
+    acc: dict[int, dict] = {}
+    rows = conn.query(FKS_QUERY, (table,))
+    for fid, column, ref_column, ref_table, on_update, on_delete in rows:
+        fk = acc.get(fid)
+        if fk is None:
+            fk = acc[fid] = {"ref_table": ref_table, "columns": [], "ref_columns": [],
+                             "on_update": on_update or "", "on_delete": on_delete or ""}
+            order.append(fid)
+        if column not in names:
+            raise SchemaError(f"sqlite: scan {go_quote(table)} foreign-keys: column "
+                              f"{go_quote(column)} was not found for fk {go_quote(str(fid))}")
+        if column not in fk["columns"]:
+            fk["columns"].append(column)
+        if ref_column is None:
+            # ``REFERENCES t`` without columns: the referenced table's primary key.
+            fk["implicit"] = True
+            continue
+        if ref_table == table and ref_column not in names:
+            raise SchemaError(f"sqlite: scan {go_quote(table)} foreign-keys: referenced column "
+                              f"{go_quote(ref_column)} was not found for fk "
+                              f"{go_quote(str(fid))}")
+        if ref_column not in fk["ref_columns"]:
+            fk["ref_columns"].append(ref_column)
+    out = []
+    for fid in order:
+        fk = acc[fid]
+        ref_columns = fk["ref_columns"]
+        if fk.get("implicit"):
+            ref_columns = _pk_columns(conn, fk["ref_table"])
+        out.append(ForeignKey(
+            name=str(fid),
+            columns=tuple(fk["columns"]),
+            ref_table=fk["ref_table"],
+            ref_columns=tuple(ref_columns),
+            on_update=fk["on_update"],
+            on_delete=fk["on_delete"],
+        ))
+    return out
+
+
+def _pk_columns(conn: Connection, table: str) -> list[str]:
+    rows = conn.query("SELECT `name`, `pk` FROM pragma_table_info(?) WHERE `pk` > 0 "
+                      "ORDER BY `pk`", (table,))
+    return [r[0] for r in rows]
+
+
+def _split_columns(s: str) -> list[str]:
+    return [c.strip().strip('`"') for c in s.split(",")]
+
+
+def _fill_fk_names(create: str, fks: list[ForeignKey]) -> list[ForeignKey]:
+    fks = list(fks)
+
+    def rename(cols: list[str], ref_table: str, ref_cols: list[str], symbol: str) -> None:
+        for i, fk in enumerate(fks):
+            if (list(fk.columns) == cols and fk.ref_table == ref_table
+                    and list(fk.ref_columns) == ref_cols):
+                fks[i] = dataclasses.replace(fk, name=symbol)
+                return
+
+    for m in RE_FK_TABLE.finditer(create):
+        rename(_split_columns(m.group(2)), m.group(3), _split_columns(m.group(4)), m.group(1))
+    for m in RE_FK_COLUMN.finditer(create):
+        rename(_split_columns(m.group(1)), m.group(3), _split_columns(m.group(4)), m.group(2))
+    return fks
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _checks(create: str) -> list[Check]:
+    out: list[Check] = []
+    s = create
+    while s:
+        m = RE_CHECK.search(s)
+        if m is None:
+            break
+        expr = scan_expr(s[m.end() - 1:])
+        out.append(Check(expr=expr, name=m.group(1) or ""))
+        s = s[m.end() + len(expr) - 1:]
+    return out
+
+
+# --- exclusion -------------------------------------------------------------------------------
+
+_RE_TYPE = re.compile(r"\[type=([a-z|_]+)+\]\Z")
+
+
+def _exclude_type(kind: str, glob: str) -> tuple[str, bool]:
+    m = _RE_TYPE.search(glob)
+    if m is None:
+        return glob, True
+    glob = glob[:m.start()]
+    return glob, kind in m.group(1).split("|")
+
+
+def _split_patterns(patterns: Sequence[str]) -> list[list[str]]:
+    globs = []
+    for p in patterns:
+        try:
+            rows = list(csv.reader(p.splitlines() or [""], delimiter=".", strict=True))
+        except csv.Error as exc:
+            raise SchemaError(f"invalid exclude pattern {go_quote(p)}: {exc}") from None
+        rows = [r for r in rows if r] if p else []
+        if len(rows) != 1:
+            raise SchemaError(f"unexpected pattern: {go_quote(p)}")
+        if not rows[0]:
+            raise SchemaError(f"empty pattern: {go_quote(p)}")
+        globs.append(rows[0])
+    return globs
+
+
+def go_path_match(pattern: str, name: str) -> bool:
+    """Go's ``path/filepath.Match`` on Unix: ``*``, ``?``, ``[a-z]``, ``[^a]``, ``\\x``.
+    Raises ``SchemaError("syntax error in pattern")`` for a malformed pattern."""
+    rx = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            rx.append("[^/]*")
+        elif c == "?":
+            rx.append("[^/]")
+        elif c == "\\":
+            i += 1
+            if i >= n:
+                raise SchemaError("syntax error in pattern")
+            rx.append(re.escape(pattern[i]))
+        elif c == "[":
+            i += 1
+            negate = i < n and pattern[i] == "^"
+            if negate:
+                i += 1
+            items = []
+            first = True
+            while True:
+                if i >= n:
+                    raise SchemaError("syntax error in pattern")
+                if pattern[i] == "]" and not first:
+                    break
+                lo, i = _class_char(pattern, i)
+                hi = lo
+                if i < n and pattern[i] == "-":
+                    hi, i = _class_char(pattern, i + 1)
+                    if hi < lo:
+                        raise SchemaError("syntax error in pattern")
+                items.append(re.escape(lo) if lo == hi else f"{re.escape(lo)}-{re.escape(hi)}")
+                first = False
+            cls = "".join(items)
+            rx.append(f"[^/{cls}]" if negate else f"(?:(?!/)[{cls}])")
+        else:
+            rx.append(re.escape(c))
+        i += 1
+    return re.fullmatch("".join(rx), name, re.DOTALL) is not None
+
+
+def _class_char(pattern: str, i: int) -> tuple[str, int]:
+    n = len(pattern)
+    if i >= n or pattern[i] in "-]":
+        raise SchemaError("syntax error in pattern")
+    if pattern[i] == "\\":
+        i += 1
+        if i >= n:
+            raise SchemaError("syntax error in pattern")
+    return pattern[i], i + 1
+
+
+def exclude_schema(schema: Schema, patterns: Sequence[str]) -> Schema:
+    """Atlas's ``schema.ExcludeSchema``: each pattern is qualified with the schema name
+    (``users`` → ``main.users``; ``*.[ab]*`` → ``main.*.[ab]*``). A one-part pattern names
+    tables; a two-part pattern names columns, indexes, foreign keys and checks of matching
+    tables (``[type=column|index|fk|check]`` narrows the kinds). As in Atlas, dropping a column
+    drops the foreign keys that use it, but not the indexes or primary key that use it."""
+    if not patterns:
+        return schema
+    qualified = [f"{schema.name}.{p}" for p in patterns]
+    globs = _split_patterns(qualified)
+    for i, g in enumerate(globs):
+        if len(g) > 3:
+            raise SchemaError(f"too many parts in pattern: {go_quote(qualified[i])}")
+    for g in globs:
+        glob_s, applies = _exclude_type("schema", g[0])
+        if not applies or not go_path_match(glob_s, schema.name):
+            continue
+        if len(g) == 1:
+            return dataclasses.replace(schema, tables=())
+        schema = _exclude_in_schema(schema, g[1:])
+    return schema
+
+
+def _exclude_in_schema(schema: Schema, glob: list[str]) -> Schema:
+    glob_t, applies = _exclude_type("table", glob[0])
+    if not applies:
+        return schema
+    tables = []
+    for t in schema.tables:
+        if go_path_match(glob_t, t.name):
+            if len(glob) == 1:
+                continue
+            t = _exclude_in_table(t, glob[1])
+        tables.append(t)
+    return dataclasses.replace(schema, tables=tuple(tables))
+
+
+def _exclude_in_table(t: Table, pattern: str) -> Table:
+    dropped_fks: set[int] = set()
+    columns = t.columns
+    p, applies = _exclude_type("column", pattern)
+    if applies:
+        kept = []
+        for c in t.columns:
+            if go_path_match(p, c.name):
+                dropped_fks.update(i for i, fk in enumerate(t.foreign_keys) if c.name in fk.columns)
+            else:
+                kept.append(c)
+        columns = tuple(kept)
+    indexes = t.indexes
+    p, applies = _exclude_type("index", pattern)
+    if applies:
+        indexes = tuple(i for i in t.indexes if not go_path_match(p, i.name))
+    fks = t.foreign_keys
+    p, applies = _exclude_type("fk", pattern)
+    if applies:
+        fks = tuple(fk for i, fk in enumerate(t.foreign_keys)
+                    if i not in dropped_fks and not go_path_match(p, fk.name))
+    checks = t.checks
+    p, applies = _exclude_type("check", pattern)
+    if applies:
+        checks = tuple(c for c in t.checks if not go_path_match(p, c.name))
+    return dataclasses.replace(t, columns=columns, indexes=indexes, foreign_keys=fks,
+                               checks=checks)
