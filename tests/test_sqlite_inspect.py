@@ -8,10 +8,9 @@ import sqlite3
 import pytest
 
 from atoll.dialects.sqlite.connection import SQLiteConnection
+from atoll.schema.exclude import exclude_schema, go_path_match
 from atoll.dialects.sqlite.inspect import (
-    exclude_schema,
     expr_last_index,
-    go_path_match,
     inspect_schema,
     scan_expr,
 )

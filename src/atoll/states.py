@@ -180,9 +180,9 @@ def exclude_from(schema: Schema, patterns: Sequence[str]) -> Schema:
     """Drop tables (and columns, indexes, … with ``table.part`` patterns) matching globs."""
     if not patterns:
         return schema
-    from .schema.exclude import exclude
+    from .schema.exclude import exclude_schema
 
-    return exclude(schema, patterns)
+    return exclude_schema(schema, patterns)
 
 
 def check_schema_name(schema: Schema, expected: str = "main") -> None:

@@ -69,7 +69,7 @@ class Dialect(ABC):
     @abstractmethod
     def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
         """The connection's schema (``main`` for SQLite), without objects matching
-        ``exclude`` globs (``users``, ``*.[ab]*``, ``main.users.c*``)."""
+        ``exclude`` globs (``users``, ``*.[ab]*``, ``users.c*``)."""
 
     @abstractmethod
     def diff(self, current: Schema, desired: Schema, *,

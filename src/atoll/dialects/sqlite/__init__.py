@@ -20,11 +20,9 @@ class SQLiteDialect(Dialect):
         return SQLiteConnection(url)
 
     def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
-        from ...schema.exclude import exclude as exclude_globs
         from .inspect import inspect_schema
 
-        schema = inspect_schema(conn)
-        return exclude_globs(schema, exclude) if exclude else schema
+        return inspect_schema(conn, exclude=exclude)
 
     def diff(self, current: Schema, desired: Schema, *,
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
