@@ -107,7 +107,7 @@ def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> 
     config_given = "config" in given
     if not env_name and not config_given:
         return inv
-    from ..project import env_flag_defaults, load_project
+    from ..project import load_project
 
     project = load_project(params.get("config") or "file://atlas.hcl", env=env_name or None,
                            variables=params.get("var") or {})
@@ -125,11 +125,17 @@ def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> 
     return inv
 
 
+# Click parameter names that differ from the flag (Python keywords, builtins).
+_PARAM_OF_FLAG = {"format": "format_", "from": "from_"}
+
+
 def apply_env(inv: Invocation, env) -> None:
     from ..project import env_flag_defaults
 
-    for flag, value in env_flag_defaults(env, inv.command).items():
-        key = flag.replace("-", "_")
+    flag_of_param = {v: k for k, v in _PARAM_OF_FLAG.items()}
+    given = frozenset(flag_of_param.get(p, p).replace("_", "-") for p in inv.given)
+    for flag, value in env_flag_defaults(env, inv.command, given=given).items():
+        key = _PARAM_OF_FLAG.get(flag, flag.replace("-", "_"))
         if key in inv.given or key not in inv.values or value in (None, "", [], ()):
             continue
         if isinstance(inv.values[key], tuple):
