@@ -8,6 +8,7 @@ inspected), or a project data source (``mem://hcl_schema/…``, ``external_schem
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -66,6 +67,10 @@ def classify_files(urls: Sequence[str]) -> FileState:
     return FileState(kinds.pop() if kinds else "hcl", tuple(paths), version)
 
 
+# A top-level `env` block marks a project file (atlas.hcl), which is no schema.
+_PROJECT_BLOCK = re.compile(r'^env\s*(?:"[^"]*"\s*)?\{', re.MULTILINE)
+
+
 def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Schema:
     from .hcl.schema_codec import decode_schema
     from .hcl.schema_eval import evaluate_schema_files
@@ -73,7 +78,10 @@ def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Sche
     files = []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
-            files.append((path, fh.read()))
+            text = fh.read()
+        if _PROJECT_BLOCK.search(text):
+            raise AtollError(f'cannot parse project file "{path}" as a schema file')
+        files.append((path, text))
     return decode_schema(evaluate_schema_files(files, variables or {}))
 
 
