@@ -31,15 +31,11 @@ COMMANDS: dict[str, dict[str, str]] = {
         "status": "atoll.cli.migrate_cmds:status_cmd",
         "validate": "atoll.cli.migrate_cmds:validate_cmd",
     },
-    "fleet": {
-        "status": "atoll.cli.fleet_cmds:status_cmd",
-    },
 }
 
 SHORT_HELP = {
     "schema": "Work with atoll schemas.",
     "migrate": "Manage versioned migration files.",
-    "fleet": "Look at a fleet of databases at once.",
     "schema inspect": "Inspect a database and print its schema in HCL, SQL or JSON.",
     "schema apply": "Apply an HCL/SQL schema to a database.",
     "schema diff": "Calculate and print the diff between two schemas.",
@@ -55,7 +51,6 @@ SHORT_HELP = {
     "migrate set": "Set the current version of the migration history table.",
     "migrate status": "Get information about the current migration status.",
     "migrate validate": "Validate the migration directory's integrity and replay it on a dev database.",
-    "fleet status": "One table of every database of an env: version, pending, drift.",
 }
 
 

@@ -158,6 +158,10 @@ def apply_cmd(ctx: click.Context, **_):
             return
         if not inv.get("auto_approve") and not _confirm():
             return
+        if inv.get("dev_url"):
+            # With a dev database the plan is executed in its canonical single-line form
+            # (as `migrate diff` would write it); without one, the indented form shown above.
+            statements = plan(dialect, current, desired, skip=_skip(inv))
         result = execute_plan(dialect, conn, statements, tx_mode=tx_mode)
         if fmt.kind == "json":
             click.echo(json.dumps(result.as_json_changes(), separators=(",", ":")), nl=False)
