@@ -109,6 +109,12 @@ def main(argv: list[str] | None = None) -> None:
     except AtollError as exc:
         if debug:
             raise
+        from ..errors import ChecksumError
+
+        if isinstance(exc, ChecksumError):  # Atlas explains checksum errors on stdout
+            from ..migrate.checksum import checksum_help
+
+            click.echo(checksum_help(exc, color=sys.stdout.isatty()), nl=False)
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

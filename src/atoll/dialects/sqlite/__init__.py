@@ -51,6 +51,16 @@ class SQLiteDialect(Dialect):
 
         return fk_safe_transaction(conn)
 
+    def backup(self, conn: Connection, dest: str) -> None:
+        """A consistent copy of the database file at ``dest`` (SQLite's online backup API)."""
+        import sqlite3
+
+        target = sqlite3.connect(dest)
+        try:
+            conn.raw.backup(target)
+        finally:
+            target.close()
+
     def clean(self, conn: Connection) -> list[Statement]:
         from .plan import plan_clean
 

@@ -1,0 +1,64 @@
+"""``atoll migrate lint``: run the analyzers on the new files of a migration directory."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import AtollError
+from .options import invocation, project_options
+
+
+def lint_settings(inv) -> dict | None:
+    """The project's ``lint`` block (the env's, merged with the top-level one) as plain data."""
+    source = getattr(inv.env, "lint", None) if inv.env is not None else None
+    if source is None and inv.project is not None:
+        source = getattr(inv.project, "lint", None)
+    if source is None:
+        return None
+    return {
+        "latest": source.latest, "log": source.format, "review": source.review,
+        "git": {"base": source.git.base, "dir": source.git.dir},
+        **source.extra, **source.analyzers,
+    }
+
+
+@click.command("lint")
+@click.option("--dir", default="file://migrations", help="select migration directory using URL format")
+@click.option("--dir-format", default="atlas", help="select migration file format")
+@click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
+@click.option("--latest", type=int, default=None, help="run analysis on the latest N migration files")
+@click.option("--git-base", default="", help="run analysis against the base Git branch")
+@click.option("--git-dir", default="", help="path to the repository working directory")
+@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@project_options
+@click.pass_context
+def lint_cmd(ctx: click.Context, **_):
+    """Run analysis on the migration directory: destructive, data-dependent and other risky
+    changes are reported; errors exit 1 (for CI)."""
+    inv = invocation(ctx, "migrate lint")
+    dev = inv.require("dev_url", 'required flag(s) "dev-url" not set')
+    from ..fleet.targets import dir_path
+    from ..migrate.lint import lint_dir
+    from ..migrate.lint.report import lint_json, render_lint, template_data
+
+    settings = lint_settings(inv)
+    template = inv.get("format_") or (settings or {}).get("log") or ""
+    report = lint_dir(dir_path(inv.get("dir") or "file://migrations"), dev,
+                      latest=inv.get("latest"), git_base=inv.get("git_base") or None,
+                      git_dir=inv.get("git_dir") or None, config=settings)
+    if template.strip() in ("{{ json . }}", "{{json .}}", "json"):
+        click.echo(lint_json(report), nl=False)
+    elif template:
+        from .. import gotemplate
+
+        try:
+            tpl = gotemplate.parse(template)
+        except AtollError as exc:
+            raise AtollError(f"parse log format: {exc}") from None
+        click.echo(tpl.execute(template_data(report)), nl=False)
+    else:
+        click.echo(render_lint(report, color=sys.stdout.isatty()), nl=False)
+    if report.exit_code:
+        sys.exit(report.exit_code)

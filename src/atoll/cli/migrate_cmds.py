@@ -1,0 +1,460 @@
+"""``atoll migrate …``: parse flags, call the migrate package (through the fleet runner for
+commands that act on databases), print Atlas's texts. A single database prints exactly what
+Atlas prints; several databases (an env with ``for_each``) print one fleet table."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import AtollError
+from .formats import parse_format
+from .options import csv_slice, invocation, parse_duration, project_options
+
+OPERATOR = f"atoll v{__version__}"
+
+
+def _dir_option(fn):
+    return click.option("--dir", default="file://migrations",
+                        help="select migration directory using URL format")(fn)
+
+
+def _dir_format_option(fn):
+    return click.option("--dir-format", default="atlas",
+                        help="select migration file format")(fn)
+
+
+def _check_dir_format(inv) -> None:
+    fmt = inv.get("dir_format", "atlas")
+    if fmt not in ("atlas", ""):
+        raise AtollError(f'migration directory format "{fmt}" is not supported; '
+                         "atoll reads Atlas's own format")
+
+
+def _dir(inv) -> str:
+    from ..fleet.targets import dir_path
+
+    return dir_path(inv.get("dir") or "file://migrations")
+
+
+def _fleet_options(fn):
+    fn = click.option("--parallel", type=int, default=None,
+                      help="[atoll] how many databases to work on at once (default 8)")(fn)
+    fn = click.option("--continue-on-error", is_flag=True,
+                      help="[atoll] go on with the other databases after one fails")(fn)
+    return fn
+
+
+def _run(inv, targets, job):
+    """Run ``job`` over ``targets``: through the env's deployment groups when it has one,
+    else one bounded pool."""
+    from ..fleet.progress import progress_for
+    from ..fleet.runner import DEFAULT_PARALLEL, FleetOptions, run_fleet, run_groups
+
+    parallel = inv.get("parallel") or DEFAULT_PARALLEL
+    options = FleetOptions(parallel=parallel, continue_on_error=bool(inv.get("continue_on_error")))
+    progress = progress_for(len(targets), quiet=inv.get("format_") is not None and
+                            parse_format(inv.get("format_")).kind == "json")
+    try:
+        deployment = getattr(inv.env or (inv.envs[0] if inv.envs else None), "deployment", None)
+        if deployment is not None and len(targets) > 1:
+            groups = []
+            by_name = {t.name: t for t in targets}
+            for group, names in deployment.plan([t.name for t in targets]):
+                opts = FleetOptions(
+                    parallel=inv.get("parallel") or getattr(group, "parallel", None) or parallel,
+                    continue_on_error=options.continue_on_error or
+                    getattr(group, "on_error", "fail") == "continue")
+                groups.append((getattr(group, "name", "rest"),
+                               [by_name[n] for n in names], opts))
+            return run_groups(groups, job, progress)
+        return run_fleet(targets, job, options, progress)
+    finally:
+        progress.close()
+
+
+def _print_fleet(inv, results, *, headers=None, rows=None, title="") -> None:
+    from ..fleet import report
+
+    fmt = parse_format(inv.get("format_"))
+    if fmt.kind == "json":
+        click.echo(report.as_json(results))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
+    else:
+        click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
+    if any(r.state in ("failed", "skipped") for r in results):
+        sys.exit(1)
+
+
+# --- apply ---------------------------------------------------------------------------------
+
+@click.command("apply")
+@click.argument("amount", required=False)
+@click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@_dir_option
+@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--revisions-schema", default="", help="name of the schema the revisions table resides in")
+@click.option("--dry-run", is_flag=True, help="print SQL without executing it")
+@click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
+@click.option("--baseline", default="", help="start the first migration after the given baseline version")
+@click.option("--tx-mode", default="file", help='set transaction mode ["none", "file", "all"]')
+@click.option("--exec-order", default="linear", help='set file execution order ["linear", "linear-skip", "non-linear"]')
+@click.option("--allow-dirty", is_flag=True, help="allow start working on a non-clean database")
+@click.option("--backup-dir", default="", help="[atoll] copy each SQLite database here before applying to it")
+@_fleet_options
+@project_options
+@click.pass_context
+def apply_cmd(ctx: click.Context, amount, **_):
+    """Apply pending migration files on the connected database(s)."""
+    inv = invocation(ctx, "migrate apply", multi_env=True)
+    n = _amount(amount)
+    tx_mode = inv.get("tx_mode", "file")
+    if tx_mode not in ("none", "file", "all"):
+        raise AtollError(f'unknown tx-mode "{tx_mode}"')
+    backup_dir = inv.get("backup_dir") or _env_attr(inv, "backup_dir")
+    from ..fleet.jobs import ApplyOptions, DirCache, apply_job
+    from ..fleet.targets import build_targets
+
+    dirs = DirCache()
+    if len(inv.envs) <= 1:
+        dirs.get(inv.get("dir") or "file://migrations")  # the directory is checked first
+    targets = build_targets(inv)
+    options = ApplyOptions(amount=n, dry_run=bool(inv.get("dry_run")), tx_mode=tx_mode,
+                           allow_dirty=bool(inv.get("allow_dirty")),
+                           lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),
+                           backup_dir=backup_dir or None, operator_version=OPERATOR)
+    job = apply_job(dirs, options)
+    if len(targets) == 1:
+        result = job(targets[0], lambda _m: None)
+        _print_apply(inv, result.detail)
+        if result.error:
+            raise AtollError(result.error)
+        return
+    _print_fleet(inv, _run(inv, targets, job))
+
+
+def _env_attr(inv, name):
+    env = inv.env or (inv.envs[0] if inv.envs else None)
+    extra = getattr(env, "extra", None) or {}
+    return extra.get(name)
+
+
+def _amount(text):
+    if text is None:
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise AtollError(f'invalid amount argument "{text}" (invalid syntax). Omit the '
+                         "argument or pass a valid integer instead") from None
+    if n < 1:
+        raise AtollError(f"cannot apply '{n}' migration files")
+    return n
+
+
+def _print_apply(inv, report) -> None:
+    from ..migrate.report import apply_json, render_apply
+
+    fmt = parse_format(inv.get("format_"))
+    if fmt.kind == "json":
+        click.echo(apply_json(report), nl=False)
+    else:
+        click.echo(render_apply(report), nl=False)
+
+
+# --- status --------------------------------------------------------------------------------
+
+@click.command("status")
+@click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@_dir_option
+@_dir_format_option
+@click.option("--revisions-schema", default="", help="name of the schema the revisions table resides in")
+@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--dev-url", default="", help="[atoll] dev database: also check each database for drift from its migration history")
+@_fleet_options
+@project_options
+@click.pass_context
+def status_cmd(ctx: click.Context, **_):
+    """Show which migrations are applied and pending; over a fleet, one table that shows
+    which database is behind, errored or drifted."""
+    inv = invocation(ctx, "migrate status", multi_env=True)
+    _check_dir_format(inv)
+    from ..fleet.jobs import DirCache, DriftChecker, status_job
+    from ..fleet.targets import build_targets
+
+    targets = build_targets(inv)
+    dev = inv.get("dev_url") or (getattr(inv.envs[0], "dev", None) if len(targets) > 1 else None)
+    job = status_job(DirCache(), DriftChecker(dev) if dev else None)
+    if len(targets) == 1:
+        result = job(targets[0], lambda _m: None)
+        from ..migrate.report import render_status, status_json
+
+        fmt = parse_format(inv.get("format_"))
+        click.echo(status_json(result.detail) if fmt.kind == "json"
+                   else render_status(result.detail), nl=False)
+        if result.state == "drifted":
+            click.echo(f"  -- Drift:           {result.error}")
+            for line in _drift_lines(result):
+                click.echo(f"     {line}")
+        return
+    results = _run(inv, targets, job)
+    _print_status_fleet(inv, results)
+
+
+def _drift_lines(result) -> list[str]:
+    from ..dialects import dialect_for
+
+    dialect = dialect_for(result.target.url)
+    return [f"{s.comment}" for s in dialect.plan(result.drift)][:20]
+
+
+def _print_status_fleet(inv, results) -> None:
+    versions = [r.version_before for r in results if r.state in ("ok", "behind", "drifted")]
+    newest = max(versions) if versions else ""
+    headers = ("DATABASE", "URL", "VERSION", "PENDING", "STATE", "NOTE")
+    rows = []
+    for r in results:
+        note = r.error.splitlines()[0] if r.error else ""
+        if not note and r.version_before != newest and r.state != "failed":
+            note = f"not at {newest or 'any version'}"
+        rows.append((r.target.name, r.target.display_url, r.version_before or "-",
+                     str(r.files), r.state, note))
+    from ..fleet import report
+
+    fmt = parse_format(inv.get("format_"))
+    if fmt.kind == "json":
+        click.echo(report.as_json(results))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        report.render_rich(results, Console(), headers, rows, "Migration status")
+    else:
+        click.echo(report.render_plain(results, headers, rows), nl=False)
+    if any(r.state == "failed" for r in results):
+        sys.exit(1)
+
+
+# --- set -----------------------------------------------------------------------------------
+
+@click.command("set")
+@click.argument("version", nargs=-1)
+@click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@_dir_option
+@_dir_format_option
+@click.option("--revisions-schema", default="", help="name of the schema the revisions table resides in")
+@_fleet_options
+@project_options
+@click.pass_context
+def set_cmd(ctx: click.Context, version, **_):
+    """Set the current version of the revisions table, without running any migration."""
+    inv = invocation(ctx, "migrate set", multi_env=True)
+    _check_dir_format(inv)
+    from ..fleet.jobs import DirCache, set_job
+    from ..fleet.targets import build_targets
+    from ..migrate.report import render_set
+
+    targets = build_targets(inv)
+    job = set_job(DirCache(), list(version), OPERATOR)
+    if len(targets) == 1:
+        click.echo(render_set(job(targets[0], lambda _m: None).detail), nl=False)
+        return
+    _print_fleet(inv, _run(inv, targets, job))
+
+
+# --- diff ----------------------------------------------------------------------------------
+
+@click.command("diff")
+@click.argument("name", required=False)
+@_dir_option
+@_dir_format_option
+@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a desired state using the URL format")
+@click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
+@click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
+@click.option("--exclude", multiple=True, callback=csv_slice, hidden=True)
+@click.option("--qualifier", default="", help="qualify tables with custom qualifier when working on a single schema")
+@click.option("--format", "format_", default="", help="Go template to use to format the output")
+@click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
+@click.option("--dry-run", is_flag=True, hidden=True)
+@project_options
+@click.pass_context
+def diff_cmd(ctx: click.Context, name, **_):
+    """Write a new migration file with the changes from the directory's state to the
+    desired state."""
+    inv = invocation(ctx, "migrate diff")
+    _check_dir_format(inv)
+    if inv.get("dry_run"):
+        raise AtollError("'--dry-run' is not supported in the community version")
+    missing = [f for f, k in (("dev-url", "dev_url"), ("to", "to")) if not inv.get(k)]
+    if missing:
+        raise AtollError("required flag(s) " + ", ".join(f'"{m}"' for m in missing) + " not set")
+    to = _check_to(list(inv.get("to")))
+    fmt = parse_format(inv.get("format_"))
+    if fmt.kind not in ("default", "sql"):
+        raise AtollError("'sql' can only be used to indent statements")
+    from ..declarative import render_statements
+    from ..migrate.directory import new_file_name, write_file
+    from ..migrate.executor import replay
+    from ..states import dev_database, read_state
+    from .schema_cmds import schema_variables
+
+    path = _dir(inv)
+    import os
+
+    os.makedirs(path, exist_ok=True)
+    from ..migrate.directory import load_dir
+
+    directory = load_dir(path)
+    directory.validate()
+    with dev_database(inv.get("dev_url")) as (dialect, conn):
+        replay(conn, dialect, directory, validate=False)
+        current = dialect.inspect(conn)
+    if to[0].startswith("file://") or to[0].startswith("mem://"):
+        desired = read_state(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),
+                             project=inv.project, exclude=inv.get("exclude", ()))
+    else:
+        desired = read_state(to, exclude=inv.get("exclude", ()))
+    current = _without_revisions(current)
+    desired = _without_revisions(desired)
+    skip = _diff_skip(inv)
+    changes = dialect.diff(current, desired, skip=skip)
+    if not changes:
+        click.echo("The migration directory is synced with the desired state, no changes to be made")
+        return
+    statements = dialect.plan(changes, indent=fmt.indent)
+    write_file(path, new_file_name(name), render_statements(statements), validate=False)
+
+
+def _without_revisions(schema):
+    from dataclasses import replace
+
+    return replace(schema, tables=tuple(t for t in schema.tables
+                                        if t.name != "atlas_schema_revisions"))
+
+
+def _diff_skip(inv) -> frozenset:
+    env = inv.env
+    diff = getattr(env, "diff", None) if env is not None else getattr(inv.project, "diff", None)
+    return frozenset(getattr(diff, "skip", None) or ())
+
+
+def _check_to(urls: list[str]) -> list[str]:
+    import os
+
+    out = []
+    scheme = None
+    for u in urls:
+        if "://" not in u:
+            if os.path.isdir(u) or u.endswith((".sql", ".hcl")) and os.path.exists(u):
+                raise AtollError(f"missing scheme. Did you mean file://{u}?")
+            raise AtollError("missing scheme. See: https://atlasgo.io/url")
+        s = u.partition("://")[0]
+        if scheme is None:
+            scheme = s
+        elif s != scheme:
+            raise AtollError(f'got mixed --to url schemes: "{scheme}" and "{s}", the desired '
+                             "state must be provided from a single kind of source")
+        elif s != "file":
+            raise AtollError(f'got multiple --to urls of scheme "{s}", only multiple '
+                             "'file://' urls are supported")
+        out.append(u)
+    return out
+
+
+# --- new, hash, validate, ls, rm -----------------------------------------------------------
+
+@click.command("new")
+@click.argument("name", required=False)
+@_dir_option
+@_dir_format_option
+@click.option("--edit", is_flag=True, help="edit the created migration file(s)")
+@project_options
+@click.pass_context
+def new_cmd(ctx: click.Context, name, **_):
+    """Create a new, empty migration file and update atlas.sum."""
+    inv = invocation(ctx, "migrate new")
+    _check_dir_format(inv)
+    from ..migrate.directory import new_file
+
+    path = new_file(_dir(inv), name)
+    if inv.get("edit"):
+        import os
+        import subprocess
+
+        subprocess.call([os.environ.get("EDITOR", "vi"), path])
+        from ..migrate.directory import hash_dir
+
+        hash_dir(_dir(inv))
+
+
+@click.command("hash")
+@_dir_option
+@_dir_format_option
+@click.option("--force", is_flag=True, hidden=True)
+@project_options
+@click.pass_context
+def hash_cmd(ctx: click.Context, **_):
+    """Rewrite atlas.sum from the directory's files."""
+    inv = invocation(ctx, "migrate hash")
+    _check_dir_format(inv)
+    from ..migrate.directory import hash_dir
+
+    hash_dir(_dir(inv))
+
+
+@click.command("validate")
+@_dir_option
+@_dir_format_option
+@click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
+@project_options
+@click.pass_context
+def validate_cmd(ctx: click.Context, **_):
+    """Check atlas.sum and, with --dev-url, replay every file on the dev database."""
+    inv = invocation(ctx, "migrate validate")
+    _check_dir_format(inv)
+    from ..migrate.directory import load_dir
+
+    directory = load_dir(_dir(inv))
+    directory.validate()
+    dev = inv.get("dev_url")
+    if dev:
+        from ..migrate.executor import replay
+        from ..states import dev_database
+
+        with dev_database(dev) as (dialect, conn):
+            try:
+                replay(conn, dialect, directory, validate=False)
+            except AtollError as exc:
+                raise AtollError(f"replaying the migration directory: {exc}") from None
+
+
+@click.command("ls")
+@_dir_option
+@click.option("-s", "--short", is_flag=True, help="print only versions")
+@click.option("-l", "--latest", is_flag=True, help="print only the latest file")
+@project_options
+@click.pass_context
+def ls_cmd(ctx: click.Context, **_):
+    """List the migration files."""
+    inv = invocation(ctx, "migrate ls")
+    from ..migrate.directory import list_files
+
+    for line in list_files(_dir(inv), short=bool(inv.get("short")), latest=bool(inv.get("latest"))):
+        click.echo(line)
+
+
+@click.command("rm")
+@click.argument("version", required=False)
+@_dir_option
+@project_options
+@click.pass_context
+def rm_cmd(ctx: click.Context, version, **_):
+    """Remove a migration file (the last one by default) and update atlas.sum."""
+    inv = invocation(ctx, "migrate rm")
+    from ..migrate.directory import remove_file
+
+    click.echo(f"Removed {remove_file(_dir(inv), version)}")

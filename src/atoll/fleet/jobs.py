@@ -1,0 +1,186 @@
+"""The per-database work of fleet commands: apply, status (with drift), set. Each job opens
+its own connection, does its work strictly in order, and returns a ``TargetResult`` whose
+``detail`` is the migrate package's own report."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..dialects import dialect_for
+from ..errors import AtollError
+from ..migrate.directory import MigrationDir, load_dir
+from ..migrate.report import ReportEnv, go_url_json
+from ..urls import parse_url
+from .runner import Target, TargetResult
+from .targets import dir_path
+
+
+class DirCache:
+    """Migration directories read once per run and shared by every target (thread-safe)."""
+
+    def __init__(self):
+        self._dirs: dict[str, MigrationDir] = {}
+        self._lock = threading.Lock()
+
+    def get(self, dir_url: str) -> MigrationDir:
+        path = os.path.abspath(dir_path(dir_url))
+        with self._lock:
+            if path not in self._dirs:
+                d = load_dir(path)
+                d.validate()
+                self._dirs[path] = d
+            return self._dirs[path]
+
+
+def report_env(url_text: str, dir_url: str, dialect) -> ReportEnv:
+    return ReportEnv(driver=dialect.name, url=go_url_json(url_text), dir=dir_url)
+
+
+@dataclass
+class ApplyOptions:
+    amount: int | None = None
+    dry_run: bool = False
+    tx_mode: str = "file"
+    allow_dirty: bool = False
+    lock_timeout: float = 10.0
+    backup_dir: str | None = None
+    operator_version: str = "atoll"
+
+
+def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
+    from ..migrate.executor import apply
+
+    def job(target: Target, step: Callable[[str], None]) -> TargetResult:
+        s = target.settings
+        dir_url = s.get("dir") or "file://migrations"
+        d = dirs.get(dir_url)
+        url = parse_url(target.url)
+        dialect = dialect_for(url)
+        start = time.perf_counter()
+        with dialect.connect(url) as conn:
+            if options.backup_dir and not options.dry_run:
+                _maybe_backup(conn, dialect, d, target, options.backup_dir,
+                              s.get("revisions_schema"))
+            report = apply(
+                conn, dialect, d, amount=options.amount, baseline=s.get("baseline") or None,
+                tx_mode=options.tx_mode, allow_dirty=options.allow_dirty,
+                exec_order=s.get("exec_order") or "linear", dry_run=options.dry_run,
+                revisions_schema=s.get("revisions_schema") or None,
+                lock_timeout=options.lock_timeout, operator_version=options.operator_version,
+                env=report_env(target.url, dir_url, dialect), validate=False)
+        files = len(report.applied)
+        stmts = sum(len(f.applied) for f in report.applied)
+        state = "failed" if report.error else ("dry-run" if options.dry_run else "ok")
+        after = report.current
+        if report.applied and not report.error and not options.dry_run:
+            after = report.applied[-1].version
+        elif report.applied and report.error:
+            done = [f for f in report.applied if f.error is None]
+            after = done[-1].version if done else report.current
+        return TargetResult(target, state, version_before=report.current, version_after=after,
+                            files=files, statements=stmts, seconds=time.perf_counter() - start,
+                            error=report.error or "", detail=report)
+
+    return job
+
+
+def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: str,
+                  revisions_schema) -> None:
+    """Copy the database aside before its first pending file runs (nothing pending, no copy)."""
+    from ..migrate.status import status
+
+    rep = status(conn, dialect, d, revisions_schema=revisions_schema or None, validate=False)
+    if not rep.pending:
+        return
+    backup = getattr(dialect, "backup", None)
+    if backup is None:
+        raise AtollError(f"--backup-dir is not supported for {dialect.name} databases")
+    os.makedirs(backup_dir, exist_ok=True)
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target.name)
+    backup(conn, os.path.join(backup_dir, f"{safe}-{rep.current or 'empty'}-{stamp}.db"))
+
+
+@dataclass
+class DriftChecker:
+    """Is a database's schema what its migration history says it should be? The expected
+    schema for each (directory, version) is built once on the dev database and shared."""
+
+    dev_url: str
+    _expected: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def expected(self, d: MigrationDir, version: str):
+        from ..migrate.executor import replay
+        from ..states import dev_database
+
+        key = (d.path, version)
+        with self._lock:
+            if key not in self._expected:
+                with dev_database(self.dev_url) as (dialect, conn):
+                    if version:
+                        replay(conn, dialect, d, to_version=version, validate=False)
+                    self._expected[key] = dialect.inspect(conn)
+            return self._expected[key]
+
+    def drift(self, conn, dialect, d: MigrationDir, version: str) -> list:
+        """The changes that would turn the expected schema into the actual one."""
+        actual = dialect.inspect(conn, exclude=["atlas_schema_revisions"])
+        expected = self.expected(d, version)
+        return dialect.diff(expected, actual)
+
+
+def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
+    from ..migrate.status import status
+
+    def job(target: Target, step: Callable[[str], None]) -> TargetResult:
+        s = target.settings
+        dir_url = s.get("dir") or "file://migrations"
+        d = dirs.get(dir_url)
+        url = parse_url(target.url)
+        dialect = dialect_for(url)
+        with dialect.connect(url) as conn:
+            rep = status(conn, dialect, d, revisions_schema=s.get("revisions_schema") or None,
+                         env=report_env(target.url, dir_url, dialect), validate=False)
+            changes = []
+            if drift is not None and not rep.error:
+                changes = drift.drift(conn, dialect, d, rep.current)
+        if rep.error:
+            state = "errored"
+        elif changes:
+            state = "drifted"
+        elif rep.pending:
+            state = "behind"
+        else:
+            state = "ok"
+        error = rep.error
+        if changes and not error:
+            error = f"{len(changes)} change(s) outside the migration history"
+        result = TargetResult(target, state, version_before=rep.current,
+                              version_after=rep.current, files=len(rep.pending),
+                              error=error, detail=rep)
+        result.drift = changes
+        return result
+
+    return job
+
+
+def set_job(dirs: DirCache, version_args: list[str], operator_version: str) -> Callable:
+    from ..migrate.set_version import set_version
+
+    def job(target: Target, step: Callable[[str], None]) -> TargetResult:
+        s = target.settings
+        d = dirs.get(s.get("dir") or "file://migrations")
+        url = parse_url(target.url)
+        dialect = dialect_for(url)
+        with dialect.connect(url) as conn:
+            rep = set_version(conn, dialect, d, version_args,
+                              revisions_schema=s.get("revisions_schema") or None,
+                              operator_version=operator_version, validate=False)
+        return TargetResult(target, "ok", detail=rep)
+
+    return job

@@ -1,0 +1,61 @@
+"""Turning a command's flags (and the envs ``--env`` selected) into fleet targets: one target
+per database, each with the flag values that apply to it."""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from ..errors import AtollError
+from .runner import Target
+
+
+def dir_path(dir_url: str) -> str:
+    """``file://migrations`` → ``migrations``; only Atlas's own directory format is read."""
+    if "://" not in dir_url:
+        return dir_url
+    scheme, _, rest = dir_url.partition("://")
+    if scheme != "file":
+        raise AtollError(f'unsupported migration directory URL scheme "{scheme}": {dir_url}')
+    path, _, query = rest.partition("?")
+    from urllib.parse import parse_qs
+
+    fmt = parse_qs(query).get("format", ["atlas"])[0]
+    if fmt not in ("", "atlas"):
+        raise AtollError(f'migration directory format "{fmt}" is not supported; '
+                         "atoll reads Atlas's own format")
+    return path or "."
+
+
+def build_targets(inv, *, url_key: str = "url") -> list[Target]:
+    """One target per selected env (a ``for_each`` env gives several), or the single target
+    the flags name. Each target's ``settings`` are the command's flag values for it."""
+    from ..cli.options import apply_env
+
+    envs = inv.envs or [None]
+    targets = []
+    for env in envs:
+        one = copy.copy(inv)
+        one.values = dict(inv.values)
+        if env is not None and len(envs) > 1:
+            apply_env(one, env)
+        url = one.get(url_key)
+        if not url:
+            raise AtollError(f'required flag "{url_key}" not set' +
+                             (f' (env "{env.name}")' if env is not None else ""))
+        name = getattr(env, "target", None) or (env.name if env is not None else "")
+        targets.append(Target(name=name or _name_from_url(url), url=url,
+                              settings=one.values, group=""))
+    names = [t.name for t in targets]
+    if len(set(names)) != len(names):  # several same-named envs: tell them apart by URL
+        targets = [Target(f"{t.name}[{i}]", t.url, t.settings) for i, t in enumerate(targets)]
+    return targets
+
+
+def _name_from_url(url: str) -> str:
+    if url.startswith("sqlite://"):
+        path = url[len("sqlite://"):].partition("?")[0]
+        return os.path.basename(path.removeprefix("file:")) or url
+    from ..urls import mask_password
+
+    return mask_password(url)
