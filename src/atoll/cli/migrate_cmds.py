@@ -214,14 +214,20 @@ def _drift_lines(result) -> list[str]:
 
 
 def _print_status_fleet(inv, results) -> None:
-    versions = [r.version_before for r in results if r.state in ("ok", "behind", "drifted")]
-    newest = max(versions) if versions else ""
+    # Databases sharing a migration directory should sit at the same version: flag any that
+    # is not at the newest version among its peers.
+    newest: dict[str, str] = {}
+    for r in results:
+        if r.state in ("ok", "behind", "drifted"):
+            key = r.target.settings.get("dir") or ""
+            newest[key] = max(newest.get(key, ""), r.version_before or "")
     headers = ("DATABASE", "URL", "VERSION", "PENDING", "STATE", "NOTE")
     rows = []
     for r in results:
         note = r.error.splitlines()[0] if r.error else ""
-        if not note and r.version_before != newest and r.state != "failed":
-            note = f"not at {newest or 'any version'}"
+        peak = newest.get(r.target.settings.get("dir") or "", "")
+        if not note and r.state != "failed" and (r.version_before or "") != peak:
+            note = f"behind its peers (they are at {peak})"
         rows.append((r.target.name, r.target.display_url, r.version_before or "-",
                      str(r.files), r.state, note))
     from ..fleet import report

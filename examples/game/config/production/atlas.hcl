@@ -6,8 +6,8 @@
 #   atoll migrate apply --config file://config/production/atlas.hcl --env sharding --dry-run
 #   atoll migrate apply --config file://config/production/atlas.hcl --env sharding
 #
-# atoll backs up every SQLite database before it applies the first pending file
-# (see docs/operations.md, "Backups").
+# `backup_dir` makes atoll copy every SQLite database aside before it applies the first
+# pending file to it (Atlas ignores the attribute; see docs/operations.md, "Backups").
 
 variable "data_dir" {
   type    = string
@@ -40,7 +40,8 @@ deployment "staged" {
 }
 
 env "master" {
-  url = local.master_url
+  url        = local.master_url
+  backup_dir = "${var.data_dir}/backups"
   dev = local.dev
   src = "file://db/schema/master.hcl"
   migration {
@@ -54,6 +55,7 @@ env "sharding" {
   dev        = local.dev
   src        = "file://db/schema/sharding.hcl"
   deployment = deployment.staged
+  backup_dir = "${var.data_dir}/backups"
   migration {
     dir = "file://db/migrations/sharding"
   }

@@ -22,6 +22,10 @@ table "users" {
     type    = integer
     default = 100
   }
+  column "last_login_at" {
+    null = true
+    type = datetime
+  }
   column "created_at" {
     null    = false
     type    = datetime
