@@ -113,8 +113,7 @@ class SQLiteRevisions:
 
     def user_tables(self, conn: Connection) -> list[str]:
         rows = conn.query("SELECT name FROM sqlite_master WHERE type = 'table' "
-                          "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'libsql_%' "
-                          "ORDER BY name")
+                          "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'libsql_%'")
         return [r[0] for r in rows]
 
     def lock_path(self, conn: Connection, name: str) -> str | None:

@@ -1,0 +1,505 @@
+"""``migrate apply``: run the pending files of a migration directory on a database.
+
+API (plain functions; no printing; errors are ``atoll.errors`` exceptions with Atlas's text)::
+
+    dir = load_dir("migrations")                       # atoll.migrate.directory
+    report = apply(conn, dialect, dir,
+                   amount=None,            # apply at most N pending files (N >= 1)
+                   baseline=None,          # version to mark as baseline on a fresh database
+                   tx_mode="file",         # "none" | "file" | "all"
+                   allow_dirty=False,      # accept a non-clean database on the first run
+                   exec_order="linear",    # "linear" | "linear-skip" | "non-linear"
+                   to_version=None,        # stop after this version (official Atlas only)
+                   dry_run=False,          # list what would run, execute nothing
+                   revisions_schema=None,  # "" or "main" for SQLite
+                   lock_timeout=10.0,      # seconds to wait for another migrator
+                   operator_version="Atlas CLI - development",
+                   env=ReportEnv(...))     # what the report's Driver/URL/Dir say
+    print(render_apply(report), end="")    # atoll.migrate.report; or apply_json(report)
+    if report.error: fail with report.error
+
+Errors found before anything runs (checksum, lock, not-clean database, out-of-order files,
+unknown baseline, missing partial file, unknown exec order) are raised and produce no report,
+as in Atlas. Errors while running files (a failing statement, a scan error, history changed,
+tx-mode problems, a failed commit) end the run and come back in ``report.error`` /
+``report.exception`` together with everything that ran.
+
+Transactions: ``file`` runs each file and its revision writes in one transaction (a failing
+statement rolls the whole file back, including its revision row); ``all`` runs the whole batch
+in one; ``none`` commits every statement and revision write as it goes, so a failure leaves a
+partially applied row (``applied`` < ``total``, error recorded) that the next run resumes at
+the failed statement, after checking that the statements already applied did not change.
+A file may override the mode with ``-- atlas:txmode none|file``."""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import AtollError, DatabaseError, MigrationError
+from .directives import txmode_directive
+from .directory import MigrationDir, MigrationFile, load_dir
+from .lock import APPLY_LOCK, MigrationLock, acquire_lock
+from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError, go_quote
+from .revisions import (
+    TYPE_BASELINE,
+    TYPE_EXECUTE,
+    DryRunStore,
+    Revision,
+    RevisionStore,
+    revisions_hook,
+)
+from .splitter import ScanError
+
+DEFAULT_OPERATOR = "Atlas CLI - development"
+TX_MODES = ("none", "file", "all")
+EXEC_ORDERS = ("linear", "linear-skip", "non-linear")
+
+# ---------------------------------------------------------------------------------------------
+# errors
+
+
+class NotCleanError(MigrationError):
+    """The database has tables and neither a baseline nor allow-dirty was given."""
+
+
+class HistoryNonLinearError(MigrationError):
+    """Files were added with versions below the last applied one (``linear`` order)."""
+
+    def __init__(self, out_of_order: list[MigrationFile], pending: list[MigrationFile]):
+        names = [f.name for f in out_of_order]
+        what = (f"file {names[0]} was" if len(names) == 1
+                else f"files {', '.join(names)} were")
+        super().__init__(f"migration {what} added out of order. "
+                         f"See: https://atlasgo.io/versioned/apply#non-linear-error")
+        self.out_of_order, self.pending = out_of_order, pending
+
+
+class MissingMigrationError(MigrationError):
+    """The last revision is partial but its file is gone."""
+
+
+class HistoryChangedError(MigrationError):
+    """Statements that a partial earlier attempt applied were edited since."""
+
+
+class StmtExecError(MigrationError):
+    """A statement of a migration file failed; ``db_error`` is the database's message."""
+
+    def __init__(self, file: MigrationFile, stmt: str, version: str, db_error: str):
+        super().__init__(f"sql/migrate: executing statement {go_quote(stmt)} from version "
+                         f"{go_quote(version)}: {db_error}")
+        self.file, self.stmt, self.version, self.db_error = file, stmt, version, db_error
+
+
+class WriteRevisionError(MigrationError):
+    """Writing a revision row failed."""
+
+
+# ---------------------------------------------------------------------------------------------
+# pending files
+
+
+def not_clean_reason(tables: Sequence[str]) -> str | None:
+    """Why a database is not clean (Atlas's SQLite wording), given its tables including the
+    revisions table; ``None`` when clean."""
+    from .revisions import TABLE
+
+    if len(tables) > 1:
+        return f"found multiple tables: {len(tables)}"
+    if len(tables) == 1 and tables[0] != TABLE:
+        return f"found table {go_quote(tables[0])}"
+    return None
+
+
+def _last_index(files: Sequence[MigrationFile], pred: Callable[[MigrationFile], bool]) -> int:
+    for i in range(len(files) - 1, -1, -1):
+        if pred(files[i]):
+            return i
+    return -1
+
+
+def compute_pending(d: MigrationDir, revs: Sequence[Revision], *, exec_order: str = "linear",
+                    baseline: str | None = None, allow_dirty: bool = False,
+                    clean_reason: Callable[[], str | None] = lambda: None,
+                    write_baseline: Callable[[MigrationFile], None] | None = None,
+                    ) -> list[MigrationFile]:
+    """The files to run, Atlas's way (migrate.md §5.4); ``[]`` when nothing is pending.
+    ``revs`` are the revision rows ordered by version; ``clean_reason`` is asked only on a
+    database without revisions; ``write_baseline`` stores the baseline row."""
+    all_files = d.files
+    migrations = d.migrations
+    if not revs:
+        reason = clean_reason()
+        if reason and not allow_dirty and not baseline:
+            raise NotCleanError(f"sql/migrate: connected database is not clean: {reason}. "
+                                f"baseline version or allow-dirty is required")
+        if baseline:
+            idx = _last_index(migrations, lambda f: f.version == baseline)
+            if idx == -1:
+                raise MigrationError(f"baseline version {go_quote(baseline)} not found")
+            if write_baseline is not None:
+                write_baseline(migrations[idx])
+            return migrations[idx + 1:]
+        return d.files_from_last_checkpoint()
+    last = revs[-1]
+    partially = last.applied != last.total
+    if partially and all_files:
+        versions = [f.version for f in all_files]
+        i = bisect.bisect_left(versions, last.version)
+        if i < len(all_files) and versions[i] == last.version and all_files[i].is_checkpoint:
+            return [all_files[i]] + [f for f in all_files[i:] if not f.is_checkpoint]
+    if not migrations:
+        return []
+    if partially:
+        idx = _last_index(migrations, lambda f: f.version == last.version)
+    else:
+        idx = _last_index(migrations, lambda f: f.version <= last.version)
+    if idx == -1:
+        if partially:
+            name = go_quote(f"{last.version}_{last.description}.sql")
+            raise MissingMigrationError(f"sql/migrate: missing migration: revision {name} is "
+                                        f"partially applied but migration file was not found")
+        return list(migrations)
+    if not partially:
+        idx += 1
+    pending = migrations[idx:]
+    first = next((i for i, f in enumerate(migrations[:idx]) if f.version >= revs[0].version), -1)
+    if first != -1 and first < idx and exec_order != "linear-skip":
+        rev_versions = [r.version for r in revs]
+        skipped = []
+        for f in migrations[first:idx]:
+            j = bisect.bisect_left(rev_versions, f.version)
+            if not (j < len(rev_versions) and rev_versions[j] == f.version):
+                skipped.append(f)
+        if skipped:
+            if exec_order == "non-linear":
+                pending = skipped + pending
+            elif exec_order == "linear":
+                raise HistoryNonLinearError(skipped, pending)
+    return pending
+
+
+def cut_to_version(d: MigrationDir, version: str,
+                   pending_of: Callable[[MigrationDir], list[MigrationFile]]
+                   ) -> list[MigrationFile]:
+    """The pending files up to and including ``version`` (Atlas's ``ExecuteTo``)."""
+    files = d.files
+    idx = d.last_index(version)
+    if idx == -1:
+        msg = f"sql/migrate: migration with version {go_quote(version)} not found"
+        near = _last_index(files, lambda f: f.version in version or (
+            version in f.version and len(f.version) - len(version) > 1))
+        if version != "" and near != -1:
+            msg += f". Did you mean {go_quote(files[near].version)}?"
+        raise MigrationError(msg)
+    if any(f.is_checkpoint for f in files[idx + 1:]):
+        return pending_of(d.subset(files[:idx + 1]))
+    pending = pending_of(d)
+    if not pending:
+        return []
+    j = _last_index(pending, lambda f: f.version == version)
+    if j == -1:
+        raise MigrationError(f"sql/migrate: migration with version {go_quote(version)} not found")
+    return pending[:j + 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# the report log (Atlas's cmdlog.MigrateApply.Log)
+
+
+class _Log:
+    def __init__(self, report: ApplyReport):
+        self.r = report
+
+    def file(self, f: MigrationFile, skip: int) -> None:
+        now = GoTime.now()
+        if self.r.applied:
+            self.r.applied[-1].end = now
+        self.r.applied.append(AppliedFile(file=f, start=now, skipped=skip))
+
+    def stmt(self, text: str) -> None:
+        self.r.applied[-1].applied.append(text)
+
+    def error(self, err: BaseException, stmt: str | None = None) -> None:
+        now = GoTime.now()
+        if self.r.applied:
+            f = self.r.applied[-1]
+            f.end = self.r.end = now
+            f.error = StmtError(stmt or "", str(err))
+        else:
+            self.r.end = now
+            self.r.error = str(err)
+
+    def done(self) -> None:
+        now = GoTime.now()
+        if self.r.applied:
+            self.r.applied[-1].end = now
+        self.r.end = now
+
+
+# ---------------------------------------------------------------------------------------------
+# running files
+
+
+class _NoExec:
+    """The connection stand-in of ``--dry-run``."""
+
+    def execute(self, sql: str, params: Sequence = ()) -> None:
+        pass
+
+
+def statement_hashes(stmts: Sequence[str]) -> list[str]:
+    """Running SHA-256 over the statement texts: element i covers statements 0..i."""
+    h = hashlib.sha256()
+    out = []
+    for s in stmts:
+        h.update(s.encode("utf-8", "surrogateescape"))
+        out.append(base64.b64encode(h.copy().digest()).decode("ascii"))
+    return out
+
+
+class _Runner:
+    def __init__(self, d: MigrationDir, dialect, store: RevisionStore, log: _Log,
+                 operator_version: str):
+        self.d, self.dialect, self.store, self.log = d, dialect, store, log
+        self.operator = operator_version
+
+    def write(self, store: RevisionStore, r: Revision) -> None:
+        r.executed_at = GoTime.now()
+        r.operator_version = self.operator
+        try:
+            store.write(r)
+        except AtollError as exc:
+            raise WriteRevisionError(f"sql/migrate: write revision: {exc}") from exc
+
+    def run_file(self, f: MigrationFile, conn: Any, store: RevisionStore,
+                 in_tx: bool = False) -> None:
+        """Run one file (resuming a partial one). Inside a transaction the per-statement
+        revision writes are skipped: nobody can see them and the final write (or the
+        rollback) supersedes them, which keeps huge files linear instead of quadratic."""
+        digest = self.d.checksum.sum_by_name(f.name)
+        if digest is None:
+            raise MigrationError(f"sql/migrate: scanning checksum from {go_quote(f.name)}: "
+                                 f"checksum not found")
+        try:
+            stmts = self.dialect.split(f.text)
+        except ScanError as exc:
+            err = MigrationError(f"sql/migrate: scanning statements from {go_quote(f.name)}: "
+                                 f"{exc}")
+            self.log.error(err)
+            raise err from None
+        sums = statement_hashes(stmts)
+        r = store.read(f.version)
+        if r is None:
+            r = Revision(version=f.version, description=f.description, type=TYPE_EXECUTE,
+                         total=len(stmts), hash=digest)
+        try:
+            self.write(store, r)
+        except WriteRevisionError as exc:
+            self.log.error(exc)
+            raise
+        failure: BaseException | None = None
+        try:
+            for i in range(r.applied):
+                known = (r.partial_hashes or [])[i:i + 1]
+                if i >= len(sums) or not known or sums[i] != known[0].removeprefix("h1:"):
+                    err = HistoryChangedError(f"sql/migrate: history changed: statement {i + 1} "
+                                              f"from file {go_quote(f.name)} changed")
+                    self.log.error(err)
+                    raise err
+            self.log.file(f, r.applied)
+            for stmt in stmts[r.applied:]:
+                self.log.stmt(stmt)
+                try:
+                    conn.execute(stmt)
+                except DatabaseError as exc:
+                    self.log.error(exc, stmt)
+                    r.done()
+                    r.error_stmt, r.error = stmt, str(exc)
+                    raise StmtExecError(f, stmt, r.version, str(exc)) from exc
+                if r.partial_hashes is None:
+                    r.partial_hashes = []
+                r.partial_hashes.append("h1:" + sums[r.applied])
+                r.applied += 1
+                if r.error:
+                    r.error = r.error_stmt = ""
+                if in_tx:
+                    continue
+                try:
+                    self.write(store, r)
+                except WriteRevisionError as exc:
+                    self.log.error(exc)
+                    raise
+            r.partial_hashes = None
+            r.done()
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            if not isinstance(failure, WriteRevisionError):
+                try:
+                    self.write(store, r)
+                except WriteRevisionError as exc2:
+                    if failure is None:
+                        raise
+                    raise MigrationError(f"{failure}\n{exc2}") from failure
+
+
+def _mode_for(f: MigrationFile, global_mode: str) -> str:
+    m = txmode_directive(f.name, f.text)
+    if m == "" or m == global_mode:
+        return global_mode
+    if global_mode == "all":
+        raise MigrationError(f"cannot set txmode directive to {go_quote(m)} in "
+                             f'{go_quote(f.name)} when txmode "all" is set globally')
+    return m
+
+
+def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
+          baseline: str | None = None, tx_mode: str = "file", allow_dirty: bool = False,
+          exec_order: str = "linear", to_version: str | None = None, dry_run: bool = False,
+          revisions_schema: str | None = None, lock_timeout: float = 10.0,
+          operator_version: str = DEFAULT_OPERATOR, env: ReportEnv | None = None,
+          validate: bool = True, lock: bool = True) -> ApplyReport:
+    """Apply pending migration files; see the module docstring."""
+    if amount is not None and amount < 1:
+        raise MigrationError(f"cannot apply '{amount}' migration files")
+    d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
+    if validate:
+        d.validate()
+    hook = revisions_hook(dialect)
+    held = acquire_lock(conn, dialect, APPLY_LOCK, lock_timeout, hook) if lock else MigrationLock()
+    try:
+        store = RevisionStore(conn, dialect, revisions_schema, hook)
+        store.migrate()
+        report = ApplyReport(env=env or ReportEnv(driver=dialect.name), dry_run=dry_run)
+        if exec_order not in ("", *EXEC_ORDERS):
+            raise MigrationError(f"unknown execution order: {go_quote(exec_order)}")
+        if baseline and allow_dirty:
+            raise MigrationError("sql/migrate: baseline and allow-dirty are mutually exclusive")
+        runner = _Runner(d, dialect, store, _Log(report), operator_version)
+
+        def write_baseline(f: MigrationFile) -> None:
+            runner.write(store, Revision(version=f.version, description=f.description,
+                                         type=TYPE_BASELINE))
+
+        def pending_of(dd: MigrationDir) -> list[MigrationFile]:
+            return compute_pending(
+                dd, store.read_all(), exec_order=exec_order or "linear", baseline=baseline,
+                allow_dirty=allow_dirty, write_baseline=write_baseline,
+                clean_reason=lambda: not_clean_reason(hook.user_tables(conn)))
+
+        pending = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
+        revs = store.read_all()
+        report.current = revs[-1].version if revs else ""
+        if not pending:
+            runner.log.done()
+            return report
+        if amount is not None:
+            pending = pending[:amount]
+        report.pending = pending
+        report.target = pending[-1].version
+        _execute(conn, hook, runner, report, pending, tx_mode, dry_run)
+        return report
+    finally:
+        held.release()
+
+
+def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = None,
+           validate: bool = True) -> list[MigrationFile]:
+    """Run a directory on a scratch (dev) database, as ``migrate validate --dev-url`` and
+    ``migrate diff`` do: no revisions table, no transactions, files from the last checkpoint
+    (up to ``to_version``). The database must be clean (``sql/migrate: taking database
+    snapshot: sql/migrate: connected database is not clean: found table "T"``); a failure
+    reads ``sql/migrate: read migration directory state: <error>``. Returns the files run.
+    Restoring the database afterwards is the caller's business."""
+    d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
+    if validate:
+        d.validate()
+    hook = revisions_hook(dialect)
+    existing = hook.user_tables(conn)
+    if existing:
+        raise NotCleanError("sql/migrate: taking database snapshot: sql/migrate: connected "
+                            f"database is not clean: found table {go_quote(existing[0])}")
+
+    def pending_of(dd: MigrationDir) -> list[MigrationFile]:
+        return compute_pending(dd, [])
+
+    try:
+        files = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
+        for f in files:
+            try:
+                stmts = dialect.split(f.text)
+            except ScanError as exc:
+                raise MigrationError(f"sql/migrate: scanning statements from "
+                                     f"{go_quote(f.name)}: {exc}") from None
+            for stmt in stmts:
+                try:
+                    conn.execute(stmt)
+                except DatabaseError as exc:
+                    raise StmtExecError(f, stmt, f.version, str(exc)) from exc
+    except MigrationError as exc:
+        raise MigrationError(f"sql/migrate: read migration directory state: {exc}") from exc
+    return files
+
+
+def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[MigrationFile],
+             tx_mode: str, dry_run: bool) -> None:
+    store = runner.store
+    tx = None  # state of the open transaction
+    tx_kind = ""
+    err: BaseException | None = None
+    for f in pending:
+        target_conn: Any = conn
+        target_store = store
+        try:
+            if dry_run:
+                target_conn, target_store = _NoExec(), DryRunStore(store)
+            else:
+                mode = _mode_for(f, tx_mode)
+                if mode not in TX_MODES:
+                    raise MigrationError(f"unknown tx-mode {go_quote(mode)}")
+                if mode == "file" or (mode == "all" and tx is None):
+                    tx, tx_kind = hook.begin(conn), mode
+        except AtollError as exc:
+            err = exc
+            break
+        try:
+            runner.run_file(f, target_conn, target_store, in_tx=tx is not None or dry_run)
+        except AtollError as exc:
+            err = exc
+            if tx is not None:
+                try:
+                    hook.rollback(conn, tx)
+                except AtollError as exc2:
+                    err = MigrationError(f"{exc2}: {exc}")
+                tx = None
+            break
+        except BaseException:
+            if tx is not None:
+                hook.rollback(conn, tx)
+            raise
+        if tx is not None and tx_kind == "file":
+            state, tx = tx, None
+            try:
+                hook.commit(conn, state)
+            except AtollError as exc:
+                err = exc
+                break
+    if tx is not None:
+        if err is None:
+            try:
+                hook.commit(conn, tx)
+            except AtollError as exc:
+                err = exc
+        else:
+            hook.rollback(conn, tx)
+    if err is None:
+        runner.log.done()
+    else:
+        report.error = str(err)
+        report.exception = err

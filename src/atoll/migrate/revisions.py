@@ -1,0 +1,161 @@
+"""The ``atlas_schema_revisions`` table (migrate.md §4): one row per migration version, holding
+how far its file got (``applied`` of ``total`` statements), the running statement hashes of a
+partially applied file, the last error, and who wrote it.
+
+This module is engine-agnostic: the table's DDL, placeholders and value encodings live in a
+small per-dialect hook, ``atoll.dialects.<engine>.revisions.HOOK``, found from the dialect.
+A hook provides::
+
+    name                                   # "sqlite" (used in error texts)
+    revisions_schema(schema) -> str        # validate --revisions-schema, return the schema
+    table_exists(conn, schema) -> bool
+    ensure_table(conn, schema)             # create or upgrade the table
+    select(conn, schema, version=None) -> list[Revision]   # ordered by version
+    upsert(conn, schema, revision)         # insert, or update all but version/description/executed_at
+    delete(conn, schema, version)
+    user_tables(conn) -> list[str]         # tables that make a database "not clean"
+    lock_path(conn, name) -> str | None    # lock file for a file database, None otherwise
+    begin(conn) -> state / commit(conn, state) / rollback(conn, state)   # migration transactions
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import MigrationError
+from .report import GoTime, go_time_json
+
+TABLE = "atlas_schema_revisions"
+CLOUD_IDENTIFIER = ".atlas_cloud_identifier"
+
+TYPE_UNKNOWN = 0
+TYPE_BASELINE = 1
+TYPE_EXECUTE = 2
+TYPE_RESOLVED = 4
+
+_TYPE_NAMES = {1: "baseline", 2: "applied", 4: "manually set", 6: "applied + manually set"}
+
+
+def type_name(t: int) -> str:
+    """The text Atlas shows for a revision type (``unknown (0011)`` for odd values)."""
+    return _TYPE_NAMES.get(t) or f"unknown ({t:04b})"
+
+
+@dataclass
+class Revision:
+    """One row of the revisions table. ``execution_time`` is in nanoseconds; ``hash`` is the
+    file's atlas.sum hash without ``h1:``; ``partial_hashes`` are ``h1:``-prefixed running
+    statement hashes of a partially applied file (``None`` when complete)."""
+
+    version: str
+    description: str = ""
+    type: int = TYPE_EXECUTE
+    applied: int = 0
+    total: int = 0
+    executed_at: GoTime | None = None
+    execution_time: int = 0
+    error: str = ""
+    error_stmt: str = ""
+    hash: str = ""
+    partial_hashes: list[str] | None = None
+    operator_version: str = ""
+
+    @property
+    def type_name(self) -> str:
+        return type_name(self.type)
+
+    @property
+    def partial(self) -> bool:
+        return self.applied != self.total
+
+    def done(self) -> None:
+        """Set ``execution_time`` from the last write (``executed_at``) until now."""
+        if self.executed_at is not None:
+            self.execution_time = GoTime.now().sub(self.executed_at)
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {
+            "Version": self.version, "Description": self.description, "Type": self.type_name,
+            "Applied": self.applied, "Total": self.total,
+            "ExecutedAt": go_time_json(self.executed_at), "ExecutionTime": self.execution_time,
+        }
+        if self.error:
+            out["Error"] = self.error
+        if self.error_stmt:
+            out["ErrorStmt"] = self.error_stmt
+        out["OperatorVersion"] = self.operator_version
+        return out
+
+
+def revisions_hook(dialect) -> Any:
+    """The dialect's revisions hook module object (``HOOK``)."""
+    candidates = []
+    module = type(dialect).__module__
+    if module.startswith("atoll.dialects."):
+        candidates.append(module.rsplit(".", 1)[0] + ".revisions"
+                          if module.count(".") > 2 else module + ".revisions")
+    candidates.append(f"atoll.dialects.{dialect.name}.revisions")
+    for name in candidates:
+        try:
+            return importlib.import_module(name).HOOK
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    raise MigrationError(f"versioned migrations are not supported by the {dialect.name} dialect")
+
+
+class RevisionStore:
+    """Reads and writes revisions through a dialect hook, on one connection (inside whatever
+    transaction that connection has open)."""
+
+    def __init__(self, conn, dialect, schema: str | None = None, hook: Any = None):
+        self.conn = conn
+        self.hook = hook or revisions_hook(dialect)
+        self.schema = self.hook.revisions_schema(schema or "")
+
+    def exists(self) -> bool:
+        return self.hook.table_exists(self.conn, self.schema)
+
+    def migrate(self) -> None:
+        """Create or upgrade the table (``migrate apply`` and ``migrate set`` do this first)."""
+        self.hook.ensure_table(self.conn, self.schema)
+
+    def read_all(self) -> list[Revision]:
+        return [r for r in self.hook.select(self.conn, self.schema)
+                if r.version != CLOUD_IDENTIFIER]
+
+    def read(self, version: str) -> Revision | None:
+        if version == CLOUD_IDENTIFIER:
+            raise MigrationError("cannot read revision-table identifier as revision")
+        rows = self.hook.select(self.conn, self.schema, version)
+        return rows[0] if rows else None
+
+    def current(self) -> Revision | None:
+        revs = self.read_all()
+        return revs[-1] if revs else None
+
+    def write(self, rev: Revision) -> None:
+        if rev.version == CLOUD_IDENTIFIER:
+            raise MigrationError("writing the revision-table identifier is not allowed")
+        self.hook.upsert(self.conn, self.schema, rev)
+
+    def delete(self, version: str) -> None:
+        if version == CLOUD_IDENTIFIER:
+            raise MigrationError("deleting the revision-table identifier is not allowed")
+        self.hook.delete(self.conn, self.schema, version)
+
+
+class DryRunStore(RevisionStore):
+    """Reads for real, writes nothing (``--dry-run``)."""
+
+    def __init__(self, inner: RevisionStore):
+        self.conn, self.hook, self.schema = inner.conn, inner.hook, inner.schema
+
+    def write(self, rev: Revision) -> None:
+        pass
+
+    def delete(self, version: str) -> None:
+        pass
+
