@@ -66,7 +66,7 @@ WHERE
 ORDER BY sqlite_master.rowid
 """
 COLUMNS_QUERY = ("SELECT `name`, `type`, (not `notnull`) AS `nullable`, `dflt_value`, "
-                 "(`pk` <> 0) AS `pk`, `hidden` FROM pragma_table_xinfo(?) ORDER BY `cid`")
+                 "`pk`, `hidden` FROM pragma_table_xinfo(?) ORDER BY `cid`")
 INDEXES_QUERY = ("SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` "
                  "FROM pragma_index_list(?) AS il JOIN sqlite_master AS m ON il.name = m.name "
                  "ORDER BY `m`.rowid")
@@ -136,7 +136,7 @@ def _inspect_table(conn: Connection, name: str, create: str, wr: bool, strict: b
 
 def _columns(conn: Connection, table: str, create: str) -> tuple[list[Column], list[str]]:
     columns: list[Column] = []
-    pk: list[str] = []
+    pk: list[tuple[int, str]] = []
     for name, typ, nullable, dflt, primary, hidden in conn.query(COLUMNS_QUERY, (table,)):
         typ = typ or ""
         try:
@@ -155,9 +155,10 @@ def _columns(conn: Connection, table: str, create: str) -> tuple[list[Column], l
             col = dataclasses.replace(col, generated=_generated(table, create, name, hidden))
         columns.append(col)
         if primary:
-            # Atlas appends PK parts in cid order, not in the order of the ``pk`` field.
-            pk.append(name)
-    return columns, pk
+            pk.append((primary, name))
+    # Key order is the ``pk`` field's (1-based position in the key). Atlas uses column order
+    # and so loses the order of a composite key like PRIMARY KEY (b, a); we keep it.
+    return columns, [name for _, name in sorted(pk)]
 
 
 def default_expr(x: str) -> Literal | RawExpr:
