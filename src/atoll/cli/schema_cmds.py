@@ -70,7 +70,11 @@ def _skip(inv: Invocation) -> frozenset[str]:
 @click.pass_context
 def inspect_cmd(ctx: click.Context, **_):
     """Inspect a database and print its schema in Atlas DDL syntax."""
-    inv = invocation(ctx, "schema inspect")
+    inv = invocation(ctx, "schema inspect", multi_env=True)
+    if len(inv.envs) > 1:
+        from .schema_fleet import inspect_fleet
+
+        return inspect_fleet(inv)
     url = inv.require("url")
     fmt = parse_format(inv.get("format_"))
     from ..states import read_state
@@ -111,11 +115,15 @@ def inspect_cmd(ctx: click.Context, **_):
 @click.pass_context
 def apply_cmd(ctx: click.Context, **_):
     """Apply an HCL/SQL schema to a database, planning the change from its current state."""
-    inv = invocation(ctx, "schema apply")
+    inv = invocation(ctx, "schema apply", multi_env=True)
     if inv.get("include"):
         raise AtollError("'atoll schema apply --include' is not supported")
     if inv.get("dry_run") and inv.get("auto_approve"):
         raise AtollError('if any flags in the group [auto-approve dry-run] are set none of the others can be; [auto-approve dry-run] were all set')
+    if len(inv.envs) > 1:
+        from .schema_fleet import apply_fleet
+
+        return apply_fleet(inv, list(inv.get("to", ())), _skip(inv))
     url = inv.require("url")
     to = list(inv.get("to", ()))
     files = list(inv.get("file", ()))

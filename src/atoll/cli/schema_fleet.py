@@ -1,0 +1,117 @@
+"""``schema inspect`` and ``schema apply`` over a fleet (an env that expands to several
+databases). Atlas refuses multi-env ``schema apply``; atoll runs it like ``migrate apply``:
+the desired state is read once, each database is planned and applied on its own, in parallel,
+and one table reports what happened."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import click
+
+from ..errors import AtollError
+from .formats import parse_format
+
+
+def inspect_fleet(inv) -> None:
+    from ..dialects import dialect_for
+    from ..fleet.runner import TargetResult
+    from ..fleet.targets import build_targets
+    from ..hcl.schema_codec import encode_schema, schema_to_json
+    from ..urls import parse_url
+    from .migrate_cmds import _run
+
+    fmt = parse_format(inv.get("format_"))
+    targets = build_targets(inv)
+
+    def job(target, step):
+        url = parse_url(target.url)
+        dialect = dialect_for(url)
+        with dialect.connect(url) as conn:
+            schema = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
+        if fmt.kind == "sql":
+            text = dialect.schema_sql(schema, indent=fmt.indent)
+        elif fmt.kind == "json":
+            text = schema_to_json(schema)
+        else:
+            text = encode_schema(schema)
+        return TargetResult(target, "ok", detail=text)
+
+    results = _run(inv, targets, job)
+    failed = [r for r in results if r.state != "ok"]
+    if fmt.kind == "json":
+        click.echo(json.dumps({r.target.name: json.loads(r.detail) for r in results
+                               if r.state == "ok"}, separators=(",", ":")))
+    else:
+        mark = "--" if fmt.kind == "sql" else "#"
+        for r in results:
+            if r.state == "ok":
+                click.echo(f"{mark} {r.target.name}: {r.target.display_url}")
+                click.echo(r.detail.rstrip("\n"))
+    for r in failed:
+        click.echo(f"Error: {r.target.name}: {r.error}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
+    from ..declarative import execute_plan, plan, render_planned
+    from ..dialects import dialect_for
+    from ..fleet.runner import TargetResult
+    from ..fleet.targets import build_targets
+    from ..urls import parse_url
+    from .migrate_cmds import _print_fleet, _run
+    from .schema_cmds import _confirm, read_desired
+
+    targets = build_targets(inv)
+    desired_cache: dict[tuple, object] = {}
+    cache_lock = threading.Lock()
+    dry_run, auto = bool(inv.get("dry_run")), bool(inv.get("auto_approve"))
+    tx_mode = inv.get("tx_mode", "file")
+
+    def desired_for(target):
+        key = tuple(target.settings.get("to") or ()) or tuple(
+            target.settings.get("file") or ()) or tuple(to)
+        with cache_lock:
+            if key not in desired_cache:
+                urls = [u if "://" in u else f"file://{u}" for u in key]
+                desired_cache[key] = read_desired(inv, urls, target.settings.get("dev_url"))
+            return desired_cache[key]
+
+    def plan_job(target, step):
+        url = parse_url(target.url)
+        dialect = dialect_for(url)
+        with dialect.connect(url) as conn:
+            current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
+            statements = plan(dialect, current, desired_for(target), indent="  ", skip=skip)
+            if not statements or dry_run or not auto_now[0]:
+                state = "pending" if statements else "ok"
+                return TargetResult(target, state, statements=len(statements),
+                                    detail=statements)
+            result = execute_plan(dialect, conn, statements, tx_mode=tx_mode)
+        if result.error:
+            return TargetResult(target, "failed", statements=len(result.applied),
+                                error=result.error[1], detail=statements)
+        return TargetResult(target, "ok", statements=len(result.applied), detail=statements)
+
+    auto_now = [auto and not dry_run]
+    results = _run(inv, targets, plan_job)
+    if not auto_now[0]:
+        for r in results:
+            if r.detail:
+                click.echo(f"-- {r.target.name}: {r.target.display_url}")
+                click.echo(render_planned(r.detail), nl=False)
+            elif r.state == "ok":
+                click.echo(f"-- {r.target.name}: Schema is synced, no changes to be made")
+        if dry_run or not any(r.detail for r in results if r.state == "pending"):
+            if any(r.failed for r in results):
+                _print_fleet(inv, results)
+            return
+        if not _confirm():
+            return
+        auto_now[0] = True
+        results = _run(inv, [r.target for r in results if r.state == "pending"], plan_job)
+    _print_fleet(inv, results)
+    if any(r.failed for r in results):
+        raise AtollError("schema apply failed on some databases (see the table above)")
