@@ -106,7 +106,10 @@ def test_tx_mode_all_file_none(tmp_path):
     r = apply(conn, dialect, d, tx_mode="file")
     assert r.error == msg and isinstance(r.exception, MigrationError)
     assert tables(conn) == ["atlas_schema_revisions", "pets", "users"]
-    assert [x[0] for x in rows(conn)] == ["1", "2"]  # the failed file's row was rolled back
+    # The failed file's statements were rolled back; its row records the failure (nothing
+    # applied, the error and the statement), so status can say what went wrong.
+    assert [x[0] for x in rows(conn)] == ["1", "2", "3"]
+    assert rows(conn)[-1][3:6] == (0, 2, 'near "THIS": syntax error')
     assert normalize(render_apply(r)).endswith(
         "  -- migrating version 3\n"
         "    -> CREATE TABLE `broken` (`id` integer);\n"
@@ -161,11 +164,14 @@ def test_fail_resume_and_history(tmp_path):
     assert "-- 2 sql statements ok, 1 with errors" in out
     assert 'near "asdasd": syntax error' in out
     assert [c[1] for c in conn.query("PRAGMA table_info(tbl)")] == ["col"]
-    assert len(rows(conn)) == 1
+    assert [x[:6] for x in rows(conn)][1] == ("20220318104615", "second", 2, 0, 3,
+                                             'near "asdasd": syntax error')
 
     r = apply(conn, dialect, d)
     out = render_apply(r)
-    assert out.startswith("Migrating to version 20220318104615 from 20220318104614 "
+    # The recorded failure makes the file the current (partial) revision, as a failure in
+    # tx-mode none does in Atlas.
+    assert out.startswith("Migrating to version 20220318104615 from 20220318104615 "
                           "(1 migrations in total):")
     assert "CREATE TABLE tbl" not in out and "col_4" not in out
     assert "-- 1 migration with errors" in out and "-- 1 sql statement ok, 1 with errors" in out

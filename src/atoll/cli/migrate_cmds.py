@@ -40,7 +40,7 @@ def _dir(inv) -> str:
 
 
 def _fleet_options(fn):
-    fn = click.option("--parallel", type=int, default=None,
+    fn = click.option("--parallel", type=click.IntRange(min=1), default=None,
                       help="[atoll] how many databases to work on at once (default 8)")(fn)
     fn = click.option("--continue-on-error", is_flag=True,
                       help="[atoll] go on with the other databases after one fails")(fn)
@@ -66,7 +66,8 @@ def _run(inv, targets, job):
                 opts = FleetOptions(
                     parallel=inv.get("parallel") or getattr(group, "parallel", None) or parallel,
                     continue_on_error=options.continue_on_error or
-                    getattr(group, "on_error", "fail") == "continue")
+                    getattr(group, "on_error", "fail") == "continue",
+                    halt_rollout=getattr(group, "on_error", "fail") != "continue")
                 groups.append((getattr(group, "name", "rest"),
                                [by_name[n] for n in names], opts))
             return run_groups(groups, job, progress)
@@ -105,6 +106,7 @@ def _print_fleet(inv, results, *, headers=None, rows=None, title="") -> None:
 @click.option("--tx-mode", default="file", help='set transaction mode ["none", "file", "all"]')
 @click.option("--exec-order", default="linear", help='set file execution order ["linear", "linear-skip", "non-linear"]')
 @click.option("--allow-dirty", is_flag=True, help="allow start working on a non-clean database")
+@click.option("--to-version", default="", help="apply pending files up to and including this version")
 @click.option("--backup-dir", default="", help="[atoll] copy each SQLite database here before applying to it")
 @_fleet_options
 @project_options
@@ -127,7 +129,8 @@ def apply_cmd(ctx: click.Context, amount, **_):
     options = ApplyOptions(amount=n, dry_run=bool(inv.get("dry_run")), tx_mode=tx_mode,
                            allow_dirty=bool(inv.get("allow_dirty")),
                            lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),
-                           backup_dir=backup_dir or None, operator_version=OPERATOR)
+                           backup_dir=backup_dir or None, operator_version=OPERATOR,
+                           to_version=inv.get("to_version") or None)
     job = apply_job(dirs, options)
     if len(targets) == 1:
         result = job(targets[0], lambda _m: None)
@@ -135,7 +138,25 @@ def apply_cmd(ctx: click.Context, amount, **_):
         if result.error:
             raise AtollError(result.error)
         return
-    _print_fleet(inv, _run(inv, targets, job))
+    results = _run(inv, targets, job)
+    if options.dry_run and parse_format(inv.get("format_")).kind != "json":
+        _print_dry_runs(results)
+    _print_fleet(inv, results)
+
+
+def _print_dry_runs(results) -> None:
+    """A fleet dry run shows what it would execute: each distinct plan (same directory, same
+    starting version) once, headed by the databases it applies to."""
+    from ..migrate.report import render_apply
+
+    plans: dict[tuple, list] = {}
+    for r in results:
+        if r.state == "dry-run" and r.detail is not None and r.files:
+            key = (r.target.settings.get("dir") or "", r.version_before)
+            plans.setdefault(key, []).append(r)
+    for group in plans.values():
+        click.echo(f"-- {', '.join(r.target.name for r in group)}:")
+        click.echo(render_apply(group[0].detail))
 
 
 def _env_attr(inv, name):
@@ -198,7 +219,7 @@ def status_cmd(ctx: click.Context, **_):
         click.echo(status_json(result.detail) if fmt.kind == "json"
                    else render_status(result.detail), nl=False)
         if result.state == "drifted":
-            click.echo(f"  -- Drift:           {result.error}")
+            click.echo("  -- Drift:           schema changed outside the migration history")
             for line in _drift_lines(result):
                 click.echo(f"     {line}")
         return
@@ -303,7 +324,7 @@ def diff_cmd(ctx: click.Context, name, **_):
     if fmt.kind not in ("default", "sql"):
         raise AtollError("'sql' can only be used to indent statements")
     from ..declarative import render_statements
-    from ..migrate.directory import new_file_name, write_file
+    from ..migrate.directory import unused_file_name, write_file
     from ..migrate.executor import replay
     from ..states import dev_database, read_state
     from .schema_cmds import schema_variables
@@ -332,7 +353,8 @@ def diff_cmd(ctx: click.Context, name, **_):
         click.echo("The migration directory is synced with the desired state, no changes to be made")
         return
     statements = dialect.plan(changes, indent=fmt.indent)
-    write_file(path, new_file_name(name), render_statements(statements), validate=False)
+    write_file(path, unused_file_name(path, name), render_statements(statements),
+               validate=False)
 
 
 def _without_revisions(schema):

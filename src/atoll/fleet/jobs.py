@@ -18,6 +18,8 @@ from ..urls import parse_url
 from .runner import Target, TargetResult
 from .targets import dir_path
 
+NO_MIGRATION = "No migration applied yet"
+
 
 class DirCache:
     """Migration directories read once per run and shared by every target (thread-safe)."""
@@ -49,6 +51,7 @@ class ApplyOptions:
     lock_timeout: float = 10.0
     backup_dir: str | None = None
     operator_version: str = "atoll"
+    to_version: str | None = None
 
 
 def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
@@ -69,6 +72,7 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
                 conn, dialect, d, amount=options.amount, baseline=s.get("baseline") or None,
                 tx_mode=options.tx_mode, allow_dirty=options.allow_dirty,
                 exec_order=s.get("exec_order") or "linear", dry_run=options.dry_run,
+                to_version=options.to_version,
                 revisions_schema=s.get("revisions_schema") or None,
                 lock_timeout=options.lock_timeout, operator_version=options.operator_version,
                 env=report_env(target.url, dir_url, dialect), validate=False)
@@ -99,10 +103,27 @@ def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: st
     backup = getattr(dialect, "backup", None)
     if backup is None:
         raise AtollError(f"--backup-dir is not supported for {dialect.name} databases")
-    os.makedirs(backup_dir, exist_ok=True)
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target.name)
-    backup(conn, os.path.join(backup_dir, f"{safe}-{rep.current or 'empty'}-{stamp}.db"))
+    path = os.path.join(backup_dir, f"{safe}-{applied_version(rep) or 'empty'}-{stamp}.db")
+    try:
+        os.makedirs(backup_dir, exist_ok=True)
+        backup(conn, path)
+    except AtollError:
+        raise
+    except Exception as exc:  # OSError, or the driver's error writing the copy
+        reason = (exc.strerror or str(exc)).lower() if isinstance(exc, OSError) else str(exc)
+        where = getattr(exc, "filename", None) or path
+        raise AtollError(f"backup before migrating: {where}: {reason}; nothing was applied"
+                         ) from None
+
+
+def applied_version(rep) -> str:
+    """The version a status report says the database is at, "" when nothing is applied
+    (``rep.current`` then holds Atlas's display text "No migration applied yet")."""
+    if not rep.applied or rep.current == NO_MIGRATION:
+        return ""
+    return rep.current
 
 
 @dataclass
@@ -134,6 +155,14 @@ class DriftChecker:
         return dialect.diff(expected, actual)
 
 
+def describe_changes(dialect, changes, limit: int = 3) -> str:
+    """``create "hack" table, add column "x" to table: "t" (+2 more)``: drift in one line."""
+    comments = [st.comment[:1].lower() + st.comment[1:] for st in dialect.plan(changes)
+                if st.comment and "foreign-keys" not in st.comment]
+    text = ", ".join(comments[:limit])
+    return text + (f" (+{len(comments) - limit} more)" if len(comments) > limit else "")
+
+
 def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
     from ..migrate.status import status
 
@@ -147,8 +176,9 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
             rep = status(conn, dialect, d, revisions_schema=s.get("revisions_schema") or None,
                          env=report_env(target.url, dir_url, dialect), validate=False)
             changes = []
+            version = applied_version(rep)
             if drift is not None and not rep.error:
-                changes = drift.drift(conn, dialect, d, rep.current)
+                changes = drift.drift(conn, dialect, d, version)
         if rep.error:
             state = "errored"
         elif changes:
@@ -159,9 +189,9 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
             state = "ok"
         error = rep.error
         if changes and not error:
-            error = f"{len(changes)} change(s) outside the migration history"
-        result = TargetResult(target, state, version_before=rep.current,
-                              version_after=rep.current, files=len(rep.pending),
+            error = f"drift: {describe_changes(dialect, changes)}"
+        result = TargetResult(target, state, version_before=version,
+                              version_after=version, files=len(rep.pending),
                               error=error, detail=rep)
         result.drift = changes
         return result

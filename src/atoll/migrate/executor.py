@@ -122,6 +122,12 @@ def _last_index(files: Sequence[MigrationFile], pred: Callable[[MigrationFile], 
     return -1
 
 
+def stale_failure(r: Revision, d: MigrationDir) -> bool:
+    """A row that only records a failed attempt (nothing of the file was committed) whose
+    file has since been removed from the directory: it no longer means anything."""
+    return r.applied == 0 and bool(r.error) and d.file(r.version) is None
+
+
 def compute_pending(d: MigrationDir, revs: Sequence[Revision], *, exec_order: str = "linear",
                     baseline: str | None = None, allow_dirty: bool = False,
                     clean_reason: Callable[[], str | None] = lambda: None,
@@ -130,6 +136,7 @@ def compute_pending(d: MigrationDir, revs: Sequence[Revision], *, exec_order: st
     """The files to run, Atlas's way (migrate.md §5.4); ``[]`` when nothing is pending.
     ``revs`` are the revision rows ordered by version; ``clean_reason`` is asked only on a
     database without revisions; ``write_baseline`` stores the baseline row."""
+    revs = [r for r in revs if not stale_failure(r, d)]
     all_files = d.files
     migrations = d.migrations
     if not revs:
@@ -376,6 +383,10 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
     try:
         store = RevisionStore(conn, dialect, revisions_schema, hook)
         store.migrate()
+        if not dry_run:
+            for rev in store.read_all():
+                if stale_failure(rev, d):
+                    store.delete(rev.version)
         report = ApplyReport(env=env or ReportEnv(driver=dialect.name), dry_run=dry_run)
         if exec_order not in ("", *EXEC_ORDERS):
             raise MigrationError(f"unknown execution order: {go_quote(exec_order)}")
@@ -447,6 +458,28 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
     return files
 
 
+def _record_failure(runner: _Runner, f: MigrationFile, exc: StmtExecError) -> None:
+    """After a file's transaction rolled back, record the failure in its revision row (in
+    autocommit), so ``migrate status`` names the statement and error. The row keeps what was
+    committed before (nothing, or an earlier partial run's statements), so the next apply
+    runs the file again from there. Atlas loses this row with the rollback; the issue asks
+    for it and users need it."""
+    store = runner.store
+    try:
+        r = store.read(f.version)
+    except AtollError:
+        return
+    if r is None:
+        r = Revision(version=f.version, description=f.description, type=TYPE_EXECUTE,
+                     total=len(runner.dialect.split(f.text)),
+                     hash=runner.d.checksum.sum_by_name(f.name) or "")
+    r.error_stmt, r.error = exc.stmt, exc.db_error
+    try:
+        runner.write(store, r)
+    except AtollError:
+        pass  # the report still carries the error
+
+
 def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[MigrationFile],
              tx_mode: str, dry_run: bool) -> None:
     store = runner.store
@@ -478,6 +511,10 @@ def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[Mig
                 except AtollError as exc2:
                     err = MigrationError(f"{exc2}: {exc}")
                 tx = None
+                # Only in "file" mode: with "all" the earlier files were rolled back too, and
+                # a row for this file alone would make the history look out of order.
+                if isinstance(exc, StmtExecError) and tx_kind == "file":
+                    _record_failure(runner, f, exc)
             break
         except BaseException:
             if tx is not None:
