@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from atoll.migrate.revisions import RevisionStore
+
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "migrate"))
 from migsupport import FIXTURES, make_dir, open_db, rows, tables
 
@@ -109,7 +111,7 @@ def test_status_out_of_order(tmp_path):
 def test_status_errors(tmp_path):
     d = make_dir(tmp_path, {"1.sql": "SELECT 1;"})
     conn, dialect = open_db(tmp_path / "app.db")
-    apply(conn, dialect, d, dry_run=True)  # creates the table, no rows
+    RevisionStore(conn, dialect).migrate()  # creates the table, no rows
     conn.execute("CREATE TABLE t (c int)")
     with pytest.raises(NotCleanError, match="found multiple tables: 2"):
         status(conn, dialect, d)

@@ -209,6 +209,24 @@ def new_file_name(name: str | None = None, now: datetime | None = None) -> str:
     return f"{v}_{name}.sql" if name else f"{v}.sql"
 
 
+def unused_file_name(path: str | os.PathLike, name: str | None = None,
+                     now: datetime | None = None) -> str:
+    """Like :func:`new_file_name`, but one second later (and so on) while the directory
+    already has a file of that version: two files created within one second (a script
+    running ``migrate diff`` then ``migrate new``) would otherwise share a version, and
+    the second one would never run."""
+    from datetime import timedelta
+
+    now = now or datetime.now(UTC)
+    try:
+        taken = {MigrationFile(n, b"").version for n in os.listdir(path) if n.endswith(".sql")}
+    except OSError:
+        taken = set()
+    while version_at(now) in taken:
+        now += timedelta(seconds=1)
+    return new_file_name(name, now)
+
+
 def _open_for_write(path: str | os.PathLike) -> MigrationDir:
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -237,7 +255,7 @@ def write_file(path: str | os.PathLike, name: str, content: bytes | str,
 def new_file(path: str | os.PathLike, name: str | None = None, now: datetime | None = None,
              content: bytes | str = b"") -> str:
     """``migrate new [name]``: an empty ``VERSION[_NAME].sql`` plus a new atlas.sum."""
-    return write_file(path, new_file_name(name, now), content)
+    return write_file(path, unused_file_name(path, name, now), content)
 
 
 def list_files(d: MigrationDir | str | os.PathLike, *, short: bool = False,

@@ -382,7 +382,8 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
     held = acquire_lock(conn, dialect, APPLY_LOCK, lock_timeout, hook) if lock else MigrationLock()
     try:
         store = RevisionStore(conn, dialect, revisions_schema, hook)
-        store.migrate()
+        if not dry_run:  # a dry run changes nothing, not even the revisions table
+            store.migrate()
         if not dry_run:
             for rev in store.read_all():
                 if stale_failure(rev, d):

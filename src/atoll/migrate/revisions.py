@@ -123,12 +123,16 @@ class RevisionStore:
         self.hook.ensure_table(self.conn, self.schema)
 
     def read_all(self) -> list[Revision]:
+        if not self.exists():  # a dry run on a fresh database creates no table
+            return []
         return [r for r in self.hook.select(self.conn, self.schema)
                 if r.version != CLOUD_IDENTIFIER]
 
     def read(self, version: str) -> Revision | None:
         if version == CLOUD_IDENTIFIER:
             raise MigrationError("cannot read revision-table identifier as revision")
+        if not self.exists():
+            return None
         rows = self.hook.select(self.conn, self.schema, version)
         return rows[0] if rows else None
 
