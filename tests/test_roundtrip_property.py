@@ -71,7 +71,7 @@ def tables(draw, name: str, earlier: list[Table]):
                                                                    "SET NULL"]))))
     checks = []
     if draw(st.booleans()):
-        checks.append(Check(expr=f"length({col_names[0]}) >= 0", name=f"{name}_chk"))
+        checks.append(Check(expr=f"length(`{col_names[0]}`) >= 0", name=f"{name}_chk"))
     return Table(name=name, columns=cols, primary_key=pk, indexes=tuple(indexes),
                  foreign_keys=tuple(fks), checks=tuple(checks),
                  strict=False, without_rowid=False)

@@ -95,10 +95,16 @@ def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
     conn = dialect.connect(url)
     try:
         current = dialect.inspect(conn)
-        if current.tables:
-            raise AtollError(
-                "sql/migrate: taking database snapshot: sql/migrate: connected database is "
-                f'not clean: found table "{current.tables[0].name}"')
+    except BaseException:
+        conn.close()
+        raise
+    if current.tables:
+        # Not ours to wipe: whatever this database is, it is left exactly as it was.
+        conn.close()
+        raise AtollError(
+            "sql/migrate: taking database snapshot: sql/migrate: connected database is "
+            f'not clean: found table "{current.tables[0].name}"')
+    try:
         yield dialect, conn
     finally:
         try:

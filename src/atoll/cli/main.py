@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `atoll migrate`: help, as Atlas does
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        sys.exit(0)
     except click.ClickException as exc:
         click.echo(f"Error: {_click_message(exc)}", err=True)
         sys.exit(exc.exit_code if exc.exit_code != 2 else 1)
@@ -121,6 +124,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as exc:  # a file or directory the command could not read or write
+        if debug:
+            raise
+        click.echo(f"Error: {_os_message(exc)}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug: still one line for the user
         if debug:
             raise
@@ -128,6 +136,14 @@ def main(argv: list[str] | None = None) -> None:
                    "(run again with --debug for details)", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_message(exc: OSError) -> str:
+    reason = (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)
+    if exc.filename is not None:
+        where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+        return f"{where}: {reason}"
+    return reason
 
 
 def _click_message(exc: click.ClickException) -> str:

@@ -126,6 +126,11 @@ def apply_cmd(ctx: click.Context, amount, **_):
     if len(inv.envs) <= 1:
         dirs.get(inv.get("dir") or "file://migrations")  # the directory is checked first
     targets = build_targets(inv)
+    if len(targets) > 1:
+        # A broken migration directory is the command's error, not one database's: stop
+        # before any database of the fleet is touched.
+        for t in targets:
+            dirs.get(t.settings.get("dir") or "file://migrations")
     options = ApplyOptions(amount=n, dry_run=bool(inv.get("dry_run")), tx_mode=tx_mode,
                            allow_dirty=bool(inv.get("allow_dirty")),
                            lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),

@@ -28,4 +28,12 @@ def dialect_for(url: DatabaseURL | str) -> Dialect:
     if module is None:
         raise URLError(f'unknown database scheme "{url.scheme}" in URL {url.masked!r}; '
                        f"supported: sqlite, postgres, mysql, mariadb")
-    return importlib.import_module(module).DIALECT
+    try:
+        return importlib.import_module(module).DIALECT
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise URLError(f'{url.scheme} databases are not supported by this atoll '
+                           f"installation (URL {url.masked!r})") from None
+        extra = "mysql" if "mysql" in module else "postgres"
+        raise URLError(f'{url.scheme} databases need the Python package "{exc.name}": '
+                       f'pip install "atoll[{extra}]"') from None

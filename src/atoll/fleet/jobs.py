@@ -111,7 +111,7 @@ def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: st
         backup(conn, path)
     except AtollError:
         raise
-    except Exception as exc:  # OSError, or the driver's error writing the copy
+    except Exception as exc:  # noqa: BLE001 - OSError, or the driver's error writing the copy
         reason = (exc.strerror or str(exc)).lower() if isinstance(exc, OSError) else str(exc)
         where = getattr(exc, "filename", None) or path
         raise AtollError(f"backup before migrating: {where}: {reason}; nothing was applied"

@@ -67,6 +67,10 @@ class Progress:
 class FleetOptions:
     parallel: int = DEFAULT_PARALLEL
     continue_on_error: bool = False
+    # In a staged rollout: does a failure in this group stop the later groups? A deployment
+    # group's ``on_error = FAIL`` does, even when --continue-on-error lets the rest of the
+    # group go on (a canary that cannot stop the rollout is no canary).
+    halt_rollout: bool | None = None  # None: as continue_on_error says
 
 
 Job = Callable[[Target, Callable[[str], None]], TargetResult]
@@ -131,6 +135,8 @@ def run_groups(groups: Sequence[tuple[str, Sequence[Target], FleetOptions]], job
             continue
         results = run_fleet(targets, job, options, progress)
         out.extend(results)
-        if any(r.failed for r in results) and not options.continue_on_error:
+        halt = (not options.continue_on_error if options.halt_rollout is None
+                else options.halt_rollout)
+        if halt and any(r.failed for r in results):
             halted = True
     return out

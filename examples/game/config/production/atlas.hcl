@@ -61,6 +61,45 @@ env "sharding" {
   }
 }
 
+# One env per shard, as the operations guide names them (`--env sharding_1` …), for
+# working on a single shard; `--env sharding` covers every shard listed in `shards`.
+env "sharding_1" {
+  url        = "sqlite://${var.data_dir}/sharding_db_1.db?_fk=1"
+  backup_dir = "${var.data_dir}/backups"
+  dev        = local.dev
+  src        = "file://db/schema/sharding.hcl"
+  migration {
+    dir = "file://db/migrations/sharding"
+  }
+}
+env "sharding_2" {
+  url        = "sqlite://${var.data_dir}/sharding_db_2.db?_fk=1"
+  backup_dir = "${var.data_dir}/backups"
+  dev        = local.dev
+  src        = "file://db/schema/sharding.hcl"
+  migration {
+    dir = "file://db/migrations/sharding"
+  }
+}
+env "sharding_3" {
+  url        = "sqlite://${var.data_dir}/sharding_db_3.db?_fk=1"
+  backup_dir = "${var.data_dir}/backups"
+  dev        = local.dev
+  src        = "file://db/schema/sharding.hcl"
+  migration {
+    dir = "file://db/migrations/sharding"
+  }
+}
+env "sharding_4" {
+  url        = "sqlite://${var.data_dir}/sharding_db_4.db?_fk=1"
+  backup_dir = "${var.data_dir}/backups"
+  dev        = local.dev
+  src        = "file://db/schema/sharding.hcl"
+  migration {
+    dir = "file://db/migrations/sharding"
+  }
+}
+
 lint {
   destructive {
     error = true
