@@ -1,7 +1,8 @@
-"""``--format`` values. Atlas takes Go templates; atoll understands the templates Atlas users
-write in practice (``{{ sql . }}``, ``{{ sql . "  " }}``, ``{{ json . }}``, ``{{ json .X }}``)
-and, as an atoll convenience the operations guide already assumes, the bare words ``hcl``,
-``sql`` and ``json`` (Atlas would print the word itself)."""
+"""``--format`` values. Atlas takes Go templates: the common ones (``{{ sql . }}``,
+``{{ sql . "  " }}``, ``{{ json . }}``) are recognised directly, any other runs on our Go
+template engine (``atoll.gotemplate``). As an atoll convenience the operations guide already
+assumes, the bare words ``hcl``, ``sql`` and ``json`` select that output (Atlas would print
+the word itself)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,43 @@ _TEMPLATE = re.compile(
 
 @dataclass(frozen=True)
 class OutputFormat:
-    kind: str  # "default", "hcl", "sql", "json"
+    kind: str  # "default", "hcl", "sql", "json", or "template" (any other Go template)
     indent: str = ""
     field: str = ""  # ".Changes" for {{ json .Changes }}; "" for the whole object
+    text: str = ""  # the template, for kind "template"
+
+    def render(self, data, funcs: dict | None = None) -> str:
+        """Execute a general template on ``data`` (the report as Atlas's JSON object)."""
+        from .. import gotemplate
+        from ..migrate.report import go_json
+
+        funcs = {"json": lambda v, *a: go_json(v), **(funcs or {})}
+        try:
+            template = gotemplate.parse(self.text, funcs)
+        except AtollError as exc:
+            raise AtollError(f"parse log format: {exc}") from None
+        return template.execute(_lenient(data), funcs)
+
+
+class _Struct(dict):
+    """A report object as a template sees it: like a Go struct, a field that the JSON form
+    leaves out (an empty list, a zero value) is still there, as nil."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+    def __missing__(self, key):
+        # The fields the JSON form omits are mostly empty lists (Pending, Applied, Files): an
+        # empty list has length 0, ranges over nothing and is false, as Go's nil slice.
+        return []
+
+
+def _lenient(value):
+    if isinstance(value, dict):
+        return _Struct({k: _lenient(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_lenient(v) for v in value]
+    return value
 
 
 def parse_format(text: str | None) -> OutputFormat:
@@ -30,10 +65,15 @@ def parse_format(text: str | None) -> OutputFormat:
         return OutputFormat(word)
     m = _TEMPLATE.match(text)
     if not m:
-        raise AtollError(f"parse log format: unsupported template {text!r} "
-                         '(atoll understands {{ sql . }}, {{ sql . "  " }}, {{ json . }}, '
-                         "or the words hcl, sql, json)")
+        if "{{" not in text:
+            # A template without actions would print itself (Atlas prints "hcl" for
+            # --format hcl): almost surely not what the user meant.
+            raise AtollError(f'unsupported --format "{text}": use hcl, sql, json or a Go '
+                             'template such as {{ json . }}')
+        return OutputFormat("template", text=text)
     indent = m.group("indent") or ""
     indent = indent.encode().decode("unicode_escape") if "\\" in indent else indent
     field = m.group("arg")[1:]
+    if field and m.group("fn") in ("json", "sql"):  # {{ json .Env }}: a general template
+        return OutputFormat("template", text=text)
     return OutputFormat(m.group("fn"), indent, field)

@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from ..errors import AtollError
 from .options import invocation, project_options
 
 
@@ -51,13 +50,10 @@ def lint_cmd(ctx: click.Context, **_):
     if template.strip() in ("{{ json . }}", "{{json .}}", "json"):
         click.echo(lint_json(report), nl=False)
     elif template:
-        from .. import gotemplate
+        from .formats import OutputFormat
 
-        try:
-            tpl = gotemplate.parse(template)
-        except AtollError as exc:
-            raise AtollError(f"parse log format: {exc}") from None
-        click.echo(tpl.execute(template_data(report)), nl=False)
+        click.echo(OutputFormat("template", text=template).render(template_data(report)),
+                   nl=False)
     else:
         click.echo(render_lint(report, color=sys.stdout.isatty()), nl=False)
     if report.exit_code:

@@ -189,6 +189,10 @@ def _print_apply(inv, report) -> None:
     fmt = parse_format(inv.get("format_"))
     if fmt.kind == "json":
         click.echo(apply_json(report), nl=False)
+    elif fmt.kind == "template":
+        from ..migrate.report import apply_data
+
+        click.echo(fmt.render(apply_data(report)), nl=False)
     else:
         click.echo(render_apply(report), nl=False)
 
@@ -221,8 +225,13 @@ def status_cmd(ctx: click.Context, **_):
         from ..migrate.report import render_status, status_json
 
         fmt = parse_format(inv.get("format_"))
-        click.echo(status_json(result.detail) if fmt.kind == "json"
-                   else render_status(result.detail), nl=False)
+        if fmt.kind == "template":
+            from ..migrate.report import status_data
+
+            click.echo(fmt.render(status_data(result.detail)), nl=False)
+        else:
+            click.echo(status_json(result.detail) if fmt.kind == "json"
+                       else render_status(result.detail), nl=False)
         if result.state == "drifted":
             click.echo("  -- Drift:           schema changed outside the migration history")
             for line in _drift_lines(result):

@@ -90,6 +90,14 @@ def inspect_cmd(ctx: click.Context, **_):
         from ..hcl.schema_codec import schema_to_json
 
         click.echo(schema_to_json(schema), nl=False)
+    elif fmt.kind == "template":
+        from ..dialects import dialect_for
+        from ..hcl.schema_codec import schema_to_json
+
+        dialect = dialect_for(url)
+        click.echo(fmt.render(json.loads(schema_to_json(schema)), {
+            "sql": lambda _v, indent="": dialect.schema_sql(schema, indent=indent),
+            "json": lambda _v, *a: schema_to_json(schema)}), nl=False)
     else:
         from ..hcl.schema_codec import encode_schema
 
