@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from .dialects import dialect_for
 from .dialects.base import Connection, Dialect
 from .errors import AtollError, DatabaseError, SchemaError
+from .gotext import go_quote
 from .schema.model import Schema
 from .urls import parse_url
 
@@ -139,12 +140,6 @@ def replay_dir(dialect: Dialect, conn: Connection, path: str, version: str | Non
                 raise AtollError(
                     f'read state from "{mf.name}": executing statement: {go_quote(stmt)}: {exc}'
                 ) from None
-
-
-def go_quote(text: str) -> str:
-    from .migrate.report import go_quote as quote
-
-    return quote(text)
 
 
 def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: dict | None = None,

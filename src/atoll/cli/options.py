@@ -4,7 +4,6 @@ give (an explicit flag always wins; spec/project.md §3.3)."""
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,24 +50,14 @@ def project_options(fn: Callable) -> Callable:
     return fn
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration(text: str) -> float:
-    """A Go duration (``10s``, ``1m30s``, ``500ms``) in seconds."""
-    text = str(text).strip()
-    if text in ("0", ""):
-        return 0.0
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNIT[m.group(2)]
-        pos = m.end()
-    if pos != len(text):
-        raise AtollError(f'invalid duration "{text}"')
-    return total
+    """A Go duration flag (``10s``, ``1m30s``, ``500ms``) in seconds."""
+    from ..migrate.report import parse_go_duration
+
+    try:
+        return parse_go_duration(str(text).strip() or "0") / 1e9
+    except ValueError as exc:
+        raise AtollError(str(exc)) from None
 
 
 @dataclass

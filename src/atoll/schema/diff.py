@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from ..gotext import go_quote  # noqa: F401 (also re-exported)
 from .changes import (
     AddCheck,
     AddColumn,
@@ -47,7 +48,16 @@ from .changes import (
     SchemaChange,
     TableChange,
 )
-from .model import Check, Column, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table
+from .model import (
+    Check,
+    Column,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+)
 
 __all__ = [
     "SKIP_KINDS",
@@ -223,26 +233,6 @@ def single_quote(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def go_quote(s: str) -> str:
-    """Go's ``%q`` of a string (used in Atlas's comments and error texts)."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-                        "\t": "\\t", "\v": "\\v"}[ch])
-        elif ch.isprintable():
-            out.append(ch)
-        elif o < 0x80:
-            out.append(f"\\x{o:02x}")
-        elif o < 0x10000:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 # --- rules ---------------------------------------------------------------------------------

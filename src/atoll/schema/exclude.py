@@ -11,14 +11,8 @@ import re
 from collections.abc import Sequence
 
 from ..errors import SchemaError
+from ..gotext import go_quote
 from .model import Schema, Table
-
-
-def go_quote(text: str) -> str:
-    from .diff import go_quote as quote
-
-    return quote(text)
-
 
 _RE_TYPE = re.compile(r"\[type=([a-z|_]+)+\]\Z")
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ...errors import HCLError, SchemaError
+from ...gotext import go_quote  # noqa: F401 (also re-exported)
 from ...hcl.document import RawSQL, TypeCall, Word
 from ...schema.model import ColumnType, TypeClass
 
@@ -332,28 +333,3 @@ def is_blob(s: str) -> bool:
 
 # --- Go's strconv.Quote ------------------------------------------------------------------
 
-_GO_ESCAPES = {"\a": r"\a", "\b": r"\b", "\f": r"\f", "\n": r"\n", "\r": r"\r", "\t": r"\t",
-               "\v": r"\v", "\\": "\\\\", '"': '\\"'}
-
-
-def go_quote(s: str) -> str:
-    """``strconv.Quote``: a double-quoted Go string literal (``%q``)."""
-    out = ['"']
-    for ch in s:
-        esc = _GO_ESCAPES.get(ch)
-        if esc is not None:
-            out.append(esc)
-            continue
-        o = ord(ch)
-        if ch == " " or (ch.isprintable() and o != 0xFEFF):
-            out.append(ch)
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        elif 0xD800 <= o <= 0xDFFF:
-            out.append("\\ufffd")  # not valid UTF-8 in Go either
-        elif o < 0x10000:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
