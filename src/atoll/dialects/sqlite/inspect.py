@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from ...errors import DatabaseError, SchemaError
+from ...schema.exclude import exclude_schema
 from ...schema.model import (
     Check,
     Column,
@@ -29,9 +30,15 @@ from ...schema.model import (
     Schema,
     Table,
 )
-from ...schema.exclude import exclude_schema
 from ..base import Connection
-from .types import go_quote, is_blob, is_literal_bool, is_literal_number, is_quoted, parse_type
+from .types import (
+    go_quote,
+    is_blob,
+    is_literal_bool,
+    is_literal_number,
+    is_quoted,
+    parse_type,
+)
 
 __all__ = [
     "inspect_schema",

@@ -27,6 +27,7 @@ from ...schema.changes import (
     AddColumn,
     AddIndex,
     AddTable,
+    ChangeKind,
     DropColumn,
     DropIndex,
     DropTable,
@@ -36,11 +37,19 @@ from ...schema.changes import (
     RenameIndex,
     RenameTable,
     SchemaChange,
-    ChangeKind,
 )
 from ...schema.diff import go_quote as q
 from ...schema.diff import may_wrap, single_quote
-from ...schema.model import Column, ForeignKey, Index, IndexPart, Literal, Schema, Table, TypeClass
+from ...schema.model import (
+    Column,
+    ForeignKey,
+    Index,
+    IndexPart,
+    Literal,
+    Schema,
+    Table,
+    TypeClass,
+)
 from ..base import Statement
 from .diff_rules import normalize_index_name
 
