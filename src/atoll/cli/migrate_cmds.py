@@ -135,7 +135,8 @@ def apply_cmd(ctx: click.Context, amount, **_):
                            allow_dirty=bool(inv.get("allow_dirty")),
                            lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),
                            backup_dir=backup_dir or None, operator_version=OPERATOR,
-                           to_version=inv.get("to_version") or None)
+                           to_version=inv.get("to_version") or None,
+                           keep_report=len(targets) == 1)
     job = apply_job(dirs, options)
     if len(targets) == 1:
         result = job(targets[0], lambda _m: None)

@@ -52,6 +52,9 @@ class ApplyOptions:
     backup_dir: str | None = None
     operator_version: str = "atoll"
     to_version: str | None = None
+    # A fleet keeps only each database's summary row, so memory stays flat with its size;
+    # the full report is kept for one database and for dry runs (their SQL is printed).
+    keep_report: bool = True
 
 
 def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
@@ -87,7 +90,8 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
             after = done[-1].version if done else report.current
         return TargetResult(target, state, version_before=report.current, version_after=after,
                             files=files, statements=stmts, seconds=time.perf_counter() - start,
-                            error=report.error or "", detail=report)
+                            error=report.error or "",
+                            detail=report if options.keep_report or options.dry_run else None)
 
     return job
 
