@@ -323,3 +323,11 @@ def test_error_range_compares_with_plain_position():
         parse("a = 1 @\n", "f.hcl")
     assert exc.value.pos == SourcePos("f.hcl", 1, 7)
     assert str(exc.value.pos) == "f.hcl:1,7-8"
+
+
+def test_long_string_with_a_template_parses():
+    # A quoted string whose template starts after a long run of text once sent the lexer into
+    # exponential backtracking (the guide's shard URLs are such strings).
+    prefix = "sqlite://server/data/" + "x" * 80 + "/sharding_db_"
+    body = parse(f'url = "{prefix}${{each.value}}.db?_fk=1"\n', "atlas.hcl")
+    assert body.items[0].name == "url"

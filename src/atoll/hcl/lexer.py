@@ -44,7 +44,9 @@ _LINE_COMMENT = r"(?:\#|//)[^\n]*(?:\n|\Z)"
 _G_NL, _G_COMMENT, _G_BCOMMENT, _G_IDENT, _G_NUMBER, _G_STRING, _G_OQUOTE, _G_HEREDOC, \
     _G_OP, _G_END = range(1, 11)
 
-# Leading blanks are part of every match, so that they cost no extra scanner step.
+# Leading blanks are part of every match, so that they cost no extra scanner step. The plain
+# string alternative is possessive: a string with a template inside fails it quickly instead of
+# backtracking over every way to split its text (exponential in the text's length).
 _NORMAL_TEMPLATE = r"""
 [ \t]*(?:
  ({nl})
@@ -52,7 +54,7 @@ _NORMAL_TEMPLATE = r"""
 |(/\*.*?\*/)
 |([^\W\d][\w-]*)
 |([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
-|("(?:[^"\\$%\n\r]+|\\[^\n\r]|\$\$\{{|%%\{{|\$(?!\{{)|%(?!\{{))*")
+|("(?:[^"\\$%\n\r]++|\\[^\n\r]|\$\$\{{|%%\{{|\$(?!\{{)|%(?!\{{))*+")
 |(")
 |(<<-?[^\W\d][\w-]*\r?\n)
 |(==|!=|<=|>=|&&|\|\||=>|\.\.\.|::|~\}}|[{{}}\[\]().,*/%+\-=<>!?:~])
@@ -73,9 +75,9 @@ def _patterns() -> dict[str, re.Pattern]:
             _NORMAL_TEMPLATE.format(nl=r"\r?\n", comment=_LINE_COMMENT), flags)
         # Literal text inside a quoted template.
         _compiled["qlit"] = re.compile(
-            r"(?:[^\"\\$%\n\r]+|\\[^\n\r]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))+")
+            r"(?:[^\"\\$%\n\r]++|\\[^\n\r]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))++")
         # Literal text inside a heredoc, up to the end of the line (newline included).
-        _compiled["hlit"] = re.compile(r"(?:[^$%\n]+|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*\n?")
+        _compiled["hlit"] = re.compile(r"(?:[^$%\n]++|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*+\n?")
         _compiled["escape"] = re.compile(
             r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.DOTALL)
     return _compiled

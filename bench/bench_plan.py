@@ -1,0 +1,68 @@
+"""Row 2: planning empty → the generated schema. atoll: evaluate HCL, decode, diff against an
+empty Schema, plan (its `schema diff` path, parsing included because HCL is its input).
+Alembic: `compare_metadata` on an empty SQLite file for the same schema as SQLAlchemy MetaData
+(MetaData construction not timed). Each side runs once in a fresh interpreter."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import gen
+
+ROW = "2"
+TITLE = "Plan empty → schema"
+
+
+def child_atoll(path: str) -> dict:
+    from atoll.dialects.sqlite import DIALECT
+    from atoll.hcl.schema_codec import decode_schema
+    from atoll.hcl.schema_eval import evaluate_schema_files
+    from atoll.schema.model import Schema
+    import atoll.dialects.sqlite.plan  # noqa: F401  (lazy imports done before the clock)
+    import atoll.dialects.sqlite.diff_rules  # noqa: F401
+    import atoll.schema.diff  # noqa: F401
+
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    t0 = time.perf_counter()
+    desired = decode_schema(evaluate_schema_files([(path, text)], {}))
+    t1 = time.perf_counter()
+    changes = DIALECT.diff(Schema(name="main"), desired)
+    t2 = time.perf_counter()
+    stmts = DIALECT.plan(changes)
+    t3 = time.perf_counter()
+    return {"total": t3 - t0, "parse": t1 - t0, "diff": t2 - t1, "plan": t3 - t2,
+            "changes": len(changes), "statements": len(stmts)}
+
+
+def child_alembic(tables: int, db: str) -> dict:
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    md = gen.sqlalchemy_metadata(gen.schema_tables(tables))  # not timed
+    if os.path.exists(db):
+        os.remove(db)
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        t0 = time.perf_counter()
+        diffs = compare_metadata(MigrationContext.configure(conn), md)
+        t1 = time.perf_counter()
+    return {"total": t1 - t0, "diffs": len(diffs)}
+
+
+def run(ctx) -> list[dict]:
+    path = ctx.schema_file()
+    what = f"{TITLE} ({ctx.tables} tables)"
+    try:
+        a = gen.child("bench_plan", "child_atoll", path=path)
+    except gen.NotAvailable as exc:
+        return [gen.na_row(ROW, what, str(exc))]
+    b = gen.child("bench_plan", "child_alembic", tables=ctx.tables,
+                  db=gen.work("alembic_empty.db"))
+    note = (f"atoll: parse+eval+decode {a['parse']:.3f} s, diff {a['diff']:.3f} s, plan "
+            f"{a['plan']:.3f} s → {a['statements']} statements; Alembic compare_metadata → "
+            f"{b['diffs']} diffs, MetaData construction excluded; one run each")
+    return [gen.ratio_row(ROW, what, a["total"], "Alembic compare_metadata", b["total"],
+                          goal="≤ 0.33x", limit=1 / 3, note=note)]
