@@ -74,9 +74,10 @@ ORDER BY sqlite_master.rowid
 """
 COLUMNS_QUERY = ("SELECT `name`, `type`, (not `notnull`) AS `nullable`, `dflt_value`, "
                  "`pk`, `hidden` FROM pragma_table_xinfo(?) ORDER BY `cid`")
-INDEXES_QUERY = ("SELECT `il`.`name`, `il`.`unique`, `il`.`origin`, `il`.`partial`, `m`.`sql` "
-                 "FROM pragma_index_list(?) AS il JOIN sqlite_master AS m ON il.name = m.name "
-                 "ORDER BY `m`.rowid")
+# Index rows of one table; their CREATE statements and creation order (rowid) come from one
+# read of sqlite_master per inspection (joining the two per table made inspection quadratic).
+INDEXES_QUERY = "SELECT `name`, `unique`, `origin`, `partial` FROM pragma_index_list(?)"
+INDEX_SQL_QUERY = "SELECT `name`, rowid, `sql` FROM sqlite_master WHERE `type` = 'index'"
 INDEX_COLUMNS_QUERY = "SELECT name, desc FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno"
 FKS_QUERY = ("SELECT `id`, `from`, `to`, `table`, `on_update`, `on_delete` "
              "FROM pragma_foreign_key_list(?) ORDER BY id, seq")
@@ -100,8 +101,9 @@ RE_STRICT = re.compile(r"\)\s*(?:[^)]*\bSTRICT\b)[^)]*\Z", _F)
 def inspect_schema(conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
     """The ``main`` schema of a SQLite connection, as Atlas's ``InspectSchema`` reports it,
     without the objects matching ``exclude`` (Atlas globs, relative to the schema)."""
-    tables = [_inspect_table(conn, name, sql, wr, strict) for name, sql, wr, strict in
-              _tables(conn)]
+    index_sql = {name: (rowid, sql) for name, rowid, sql in conn.query(INDEX_SQL_QUERY)}
+    tables = [_inspect_table(conn, name, sql, wr, strict, index_sql)
+              for name, sql, wr, strict in _tables(conn)]
     schema = Schema(name="main", tables=tuple(tables))
     return exclude_schema(schema, exclude)
 
@@ -118,12 +120,13 @@ def _tables(conn: Connection) -> list[tuple[str, str, bool, bool]]:
     return [(name, (sql or "").strip(), bool(wr), bool(strict)) for name, sql, wr, strict in rows]
 
 
-def _inspect_table(conn: Connection, name: str, create: str, wr: bool, strict: bool) -> Table:
+def _inspect_table(conn: Connection, name: str, create: str, wr: bool, strict: bool,
+                   index_sql: dict[str, tuple[int, str | None]]) -> Table:
     columns, pk_columns = _columns(conn, name, create)
     columns = _autoinc(name, create, columns, pk_columns)
     primary_key = (PrimaryKey(parts=tuple(IndexPart(column=c) for c in pk_columns))
                    if pk_columns else None)
-    indexes = _indexes(conn, name, columns)
+    indexes = _indexes(conn, name, columns, index_sql)
     fks = _fill_fk_names(create, _foreign_keys(conn, name, columns))
     return Table(
         name=name,
@@ -231,10 +234,15 @@ def _autoinc(table: str, create: str, columns: list[Column], pk: list[str]) -> l
 # --- indexes ---------------------------------------------------------------------------------
 
 
-def _indexes(conn: Connection, table: str, columns: list[Column]) -> list[Index]:
+def _indexes(conn: Connection, table: str, columns: list[Column],
+             index_sql: dict[str, tuple[int, str | None]]) -> list[Index]:
     names = {c.name for c in columns}
     out: list[Index] = []
-    for name, unique, origin, partial, stmt in conn.query(INDEXES_QUERY, (table,)):
+    rows = [(name, unique, origin, partial, index_sql[name][1])
+            for name, unique, origin, partial in conn.query(INDEXES_QUERY, (table,))
+            if name in index_sql]
+    rows.sort(key=lambda r: index_sql[r[0]][0])
+    for name, unique, origin, partial, stmt in rows:
         if origin == "pk":
             continue
         stmt = stmt or ""

@@ -206,7 +206,26 @@ def _arg_text(v: object) -> list[str]:
 
 def type_from_hcl(value: object) -> ColumnType:
     """The model type for an evaluated HCL ``type = ...`` value: ``TypeCall`` (registered
-    names, with optional arguments), ``RawSQL`` (``sql("...")``), or a bare ``Word``."""
+    names, with optional arguments), ``RawSQL`` (``sql("...")``), or a bare ``Word``.
+    A schema repeats a handful of types thousands of times: valid ones are cached (the
+    values are immutable; errors are not cached, so they keep their own position)."""
+    try:
+        return _TYPE_CACHE[value]
+    except (KeyError, TypeError):
+        pass
+    result = _type_from_hcl(value)
+    if len(_TYPE_CACHE) < 4096:
+        try:
+            _TYPE_CACHE[value] = result
+        except TypeError:  # unhashable arguments
+            pass
+    return result
+
+
+_TYPE_CACHE: dict[object, ColumnType] = {}
+
+
+def _type_from_hcl(value: object) -> ColumnType:
     if isinstance(value, Word):
         value = TypeCall(value.name)
     if isinstance(value, RawSQL):
