@@ -41,6 +41,10 @@ def _atoll_once(dir: str, db: str) -> tuple[float, int]:
     from atoll.migrate import apply, load_dir
     from atoll.urls import parse_url
 
+    from atoll.dialects import sqlite as sqlite_dialect
+
+    # Each repetition must split the files again, as a fresh process would.
+    sqlite_dialect._split_cached.cache_clear()
     _fresh(db)
     gen.settle()
     t0 = time.perf_counter()

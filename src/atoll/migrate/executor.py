@@ -299,11 +299,14 @@ class _Runner:
                                  f"{exc}")
             self.log.error(err)
             raise err from None
-        sums = statement_hashes(stmts)
         r = store.read(f.version)
         if r is None:
             r = Revision(version=f.version, description=f.description, type=TYPE_EXECUTE,
                          total=len(stmts), hash=digest)
+        # Running statement hashes are needed to check a resumed file's applied prefix and
+        # for the per-statement writes outside a transaction; inside one, a file either
+        # commits whole (no partial hashes kept) or rolls back whole, so skip the work.
+        sums = statement_hashes(stmts) if r.applied or not in_tx else None
         try:
             self.write(store, r)
         except WriteRevisionError as exc:
@@ -328,9 +331,10 @@ class _Runner:
                     r.done()
                     r.error_stmt, r.error = stmt, str(exc)
                     raise StmtExecError(f, stmt, r.version, str(exc)) from exc
-                if r.partial_hashes is None:
-                    r.partial_hashes = []
-                r.partial_hashes.append("h1:" + sums[r.applied])
+                if sums is not None:
+                    if r.partial_hashes is None:
+                        r.partial_hashes = []
+                    r.partial_hashes.append("h1:" + sums[r.applied])
                 r.applied += 1
                 if r.error:
                     r.error = r.error_stmt = ""

@@ -4,6 +4,7 @@ wires them together behind the ``Dialect`` interface (imports stay lazy for CLI 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ...schema.changes import SchemaChange
 from ...schema.model import Schema
@@ -42,9 +43,7 @@ class SQLiteDialect(Dialect):
         return plan_changes(changes, indent=indent)
 
     def split(self, text: str) -> list[str]:
-        from ...migrate.splitter import split_statements
-
-        return split_statements(text)
+        return list(_split_cached(text))
 
     def transaction(self, conn: Connection):
         from .transaction import fk_safe_transaction
@@ -65,6 +64,14 @@ class SQLiteDialect(Dialect):
         from .plan import plan_clean
 
         return plan_clean(self.inspect(conn))
+
+
+@lru_cache(maxsize=512)
+def _split_cached(text: str) -> tuple[str, ...]:
+    # A fleet applies the same files to every database: split each text once per process.
+    from ...migrate.splitter import split_statements
+
+    return tuple(split_statements(text))
 
 
 DIALECT = SQLiteDialect()
