@@ -306,7 +306,10 @@ class _Runner:
         # Running statement hashes are needed to check a resumed file's applied prefix and
         # for the per-statement writes outside a transaction; inside one, a file either
         # commits whole (no partial hashes kept) or rolls back whole, so skip the work.
-        sums = statement_hashes(stmts) if r.applied or not in_tx else None
+        # A transaction is atomic only where the engine's DDL is transactional (not MySQL's,
+        # whose DDL commits as it runs): there, keep hashes and per-statement writes.
+        atomic = in_tx and getattr(store.hook, "transactional_ddl", True)
+        sums = statement_hashes(stmts) if r.applied or not atomic else None
         try:
             self.write(store, r)
         except WriteRevisionError as exc:
@@ -338,7 +341,7 @@ class _Runner:
                 r.applied += 1
                 if r.error:
                     r.error = r.error_stmt = ""
-                if in_tx:
+                if atomic:
                     continue
                 try:
                     self.write(store, r)

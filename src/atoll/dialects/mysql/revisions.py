@@ -1,0 +1,304 @@
+"""MySQL's and MariaDB's side of the versioned-migration engine (hook contract:
+``atoll.migrate.revisions``).
+
+The revisions table is the one Atlas creates through Ent on MySQL, column for column::
+
+    version varchar(255) NOT NULL (PK), description varchar(255) NOT NULL,
+    type bigint unsigned NOT NULL DEFAULT 2, applied bigint NOT NULL DEFAULT 0,
+    total bigint NOT NULL DEFAULT 0, executed_at timestamp NOT NULL (NULL on MariaDB and
+    MySQL < 8.0.2, where NOT NULL would add ON UPDATE CURRENT_TIMESTAMP),
+    execution_time bigint NOT NULL (ns), error longtext NULL, error_stmt longtext NULL,
+    hash varchar(255) NOT NULL, partial_hashes json NULL, operator_version varchar(255) NOT NULL
+    CHARSET utf8mb4 COLLATE utf8mb4_bin
+
+``executed_at`` holds UTC wall-clock time, as go-sql-driver (``loc=UTC``) writes and reads it.
+
+Where it lives (Atlas's ``revisionSchemaName``): ``--revisions-schema`` if given, else the
+database the URL names (``mysql://…/app`` → ``app``), else the separate database
+``atlas_schema_revisions`` (created when missing).
+
+Transactions: MySQL and MariaDB commit implicitly before (and after) every DDL statement, so
+tx-mode ``file`` cannot undo the DDL of a failing file. What happens is what happens under
+Atlas: the first DDL statement of a file commits the file's revision row together with
+everything before it, and the session is in autocommit from then on; when a later statement
+fails, the revision row written after the failure (``applied`` = statements done, ``error``,
+``error_stmt``, running ``partial_hashes``) is committed too, and the ROLLBACK that follows has
+nothing left to undo. A re-run resumes at the failed statement (after checking the statements
+before it are unchanged), exactly as after a failure in tx-mode ``none``. A file of DML only
+stays all-or-nothing. One difference from Atlas: inside a transaction the engine writes the row
+only at the start and end of a file, so after a *crash* (not an error) in the middle of a DDL
+file the row may show fewer applied statements than ran.
+
+Lock: MySQL named locks are server-wide, and Atlas holds ``GET_LOCK('atlas_migrate_execute')``
+for a whole run, which would make the databases of a parallel fleet on one server wait for each
+other (and ``migrate set``, which does not wait, fail). atoll holds a per-database lock instead,
+``GET_LOCK('atlas_migrate_execute.<database>', timeout)`` (names over 64 characters end in a
+hash), and, once it has it, waits for Atlas's own lock to be free (taking and releasing it at
+once), so it never starts while Atlas runs. An Atlas run started *during* an atoll run is not
+held off: MySQL has no shared named locks to do that with."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+
+from ...errors import DatabaseError, LockError
+from ...migrate.report import GoTime
+from ...migrate.revisions import TABLE, Revision
+from ..base import Connection
+
+DEFAULT_SCHEMA = "atlas_schema_revisions"
+COLUMNS = ("version", "description", "type", "applied", "total", "executed_at",
+           "execution_time", "error", "error_stmt", "hash", "partial_hashes", "operator_version")
+SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
+
+
+def ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for p in text.split("-")[0].split("."):
+        digits = "".join(ch for ch in p if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def executed_at_null(server_version: str) -> bool:
+    """Ent (and so Atlas) declares ``executed_at timestamp NULL`` on MariaDB and MySQL < 8.0.2."""
+    return "mariadb" in server_version.lower() or _version_tuple(server_version) < (8, 0, 2)
+
+
+def ddl(schema: str, server_version: str) -> str:
+    executed = "timestamp NULL" if executed_at_null(server_version) else "timestamp NOT NULL"
+    return (f"CREATE TABLE {ident(schema)}.{ident(TABLE)} (`version` varchar(255) NOT NULL, "
+            "`description` varchar(255) NOT NULL, `type` bigint unsigned NOT NULL DEFAULT 2, "
+            "`applied` bigint NOT NULL DEFAULT 0, `total` bigint NOT NULL DEFAULT 0, "
+            f"`executed_at` {executed}, `execution_time` bigint NOT NULL, "
+            "`error` longtext NULL, `error_stmt` longtext NULL, `hash` varchar(255) NOT NULL, "
+            "`partial_hashes` json NULL, `operator_version` varchar(255) NOT NULL, "
+            "PRIMARY KEY (`version`)) CHARSET utf8mb4 COLLATE utf8mb4_bin")
+
+
+# Columns added to a table made by an older release: (column, definition).
+_UPGRADE = {
+    "type": "bigint unsigned NOT NULL DEFAULT 2",
+    "applied": "bigint NOT NULL DEFAULT 0",
+    "total": "bigint NOT NULL DEFAULT 0",
+    "execution_time": "bigint NOT NULL DEFAULT 0",
+    "error": "longtext NULL",
+    "error_stmt": "longtext NULL",
+    "hash": "varchar(255) NOT NULL DEFAULT ''",
+    "partial_hashes": "json NULL",
+    "operator_version": "varchar(255) NOT NULL DEFAULT ''",
+}
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8", "surrogateescape")
+    return str(v)
+
+
+def _partial(v) -> list[str] | None:
+    if v is None:
+        return None
+    try:
+        data = json.loads(_text(v))
+    except ValueError:
+        return None
+    return [str(x) for x in data] if isinstance(data, list) else None
+
+
+def to_gotime(v) -> GoTime | None:
+    """A TIMESTAMP as go-sql-driver reads it with ``loc=UTC``: the wall clock is UTC."""
+    if isinstance(v, datetime):
+        delta = v.replace(tzinfo=None) - _EPOCH
+        return GoTime((delta.days * 86400 + delta.seconds) * 1_000_000_000
+                      + delta.microseconds * 1000, 0)
+    return GoTime.parse(v)
+
+
+def utc_text(t: GoTime) -> str:
+    dt = _EPOCH + timedelta(microseconds=t.unix_ns // 1000)
+    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class MySQLRevisions:
+    name = "mysql"
+    # DDL commits implicitly: a file in a "transaction" can end up partially applied, so
+    # the engine must keep running statement hashes (partial_hashes) inside transactions too.
+    transactional_ddl = False
+
+    def revisions_schema(self, schema: str) -> str:
+        # "" means "the default", resolved per connection (it depends on the URL).
+        return schema or ""
+
+    def _schema(self, conn: Connection, schema: str) -> str:
+        s = schema or getattr(conn, "bound_schema", "") or DEFAULT_SCHEMA
+        conn.revisions_schema = s
+        return s
+
+    def _table(self, conn: Connection, schema: str) -> str:
+        return f"{ident(self._schema(conn, schema))}.{ident(TABLE)}"
+
+    def table_exists(self, conn: Connection, schema: str) -> bool:
+        s = self._schema(conn, schema)
+        return bool(conn.query(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name = %s", (s, TABLE)))
+
+    def ensure_table(self, conn: Connection, schema: str) -> None:
+        s = self._schema(conn, schema)
+        if not conn.query("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
+                          (s,)):
+            conn.execute(f"CREATE DATABASE IF NOT EXISTS {ident(s)}")
+        if not self.table_exists(conn, s):
+            version = getattr(conn, "server_version", None) or \
+                str(conn.query("SELECT VERSION()")[0][0])
+            conn.execute(ddl(s, version))
+            return
+        have = {r[0] for r in conn.query(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s", (s, TABLE))}
+        for column, definition in _UPGRADE.items():
+            if column not in have:
+                conn.execute(f"ALTER TABLE {ident(s)}.{ident(TABLE)} "
+                             f"ADD COLUMN {ident(column)} {definition}")
+
+    def select(self, conn: Connection, schema: str, version: str | None = None) -> list[Revision]:
+        sql = "SELECT " + ", ".join(ident(c) for c in COLUMNS) + f" FROM {self._table(conn, schema)}"
+        if version is None:
+            rows = conn.query(sql)
+        else:
+            rows = conn.query(sql + " WHERE `version` = %s", (version,))
+        revs = [self._decode(r) for r in rows]
+        revs.sort(key=lambda r: r.version.encode("utf-8", "surrogateescape"))
+        return revs
+
+    def _decode(self, row: tuple) -> Revision:
+        (version, description, typ, applied, total, executed_at, execution_time, error,
+         error_stmt, digest, partial, operator) = row
+        return Revision(
+            version=_text(version), description=_text(description), type=int(typ or 0),
+            applied=int(applied or 0), total=int(total or 0),
+            executed_at=to_gotime(executed_at), execution_time=int(execution_time or 0),
+            error=_text(error), error_stmt=_text(error_stmt), hash=_text(digest),
+            partial_hashes=_partial(partial), operator_version=_text(operator))
+
+    def upsert(self, conn: Connection, schema: str, rev: Revision) -> None:
+        table = self._table(conn, schema)
+        keep = ("version", "description", "executed_at")
+        sql = (f"INSERT INTO {table} (" + ", ".join(ident(c) for c in COLUMNS) + ") VALUES ("
+               + ", ".join("%s" for _ in COLUMNS) + ") ON DUPLICATE KEY UPDATE "
+               + ", ".join(f"{ident(c)} = VALUES({ident(c)})" for c in COLUMNS if c not in keep))
+        partial = json.dumps(rev.partial_hashes, separators=(",", ":"))
+        conn.execute(sql, (rev.version, rev.description, rev.type, rev.applied, rev.total,
+                           utc_text(rev.executed_at or GoTime.now()), rev.execution_time,
+                           rev.error, rev.error_stmt, rev.hash, partial, rev.operator_version))
+
+    def delete(self, conn: Connection, schema: str, version: str) -> None:
+        conn.execute(f"DELETE FROM {self._table(conn, schema)} WHERE `version` = %s", (version,))
+
+    def user_tables(self, conn: Connection) -> list[str]:
+        """Tables that make the database "not clean": those of the bound database, or of every
+        user database when the URL names none (then ``db.table``). The revisions table is
+        listed as plain ``atlas_schema_revisions`` when it is in scope."""
+        bound = getattr(conn, "bound_schema", "")
+        rev_schema = getattr(conn, "revisions_schema", "") or bound or DEFAULT_SCHEMA
+        sql = ("SELECT table_schema, table_name FROM information_schema.tables "
+               "WHERE table_type = 'BASE TABLE' ")
+        if bound:
+            rows = conn.query(sql + "AND table_schema = %s ORDER BY 1, 2", (bound,))
+        else:
+            rows = conn.query(sql + "AND table_schema NOT IN (%s, %s, %s, %s) ORDER BY 1, 2",
+                              SYSTEM_SCHEMAS)
+        out = []
+        for s, t in rows:
+            s, t = _text(s), _text(t)
+            if t == TABLE and s == rev_schema:
+                out.append(TABLE)
+            else:
+                out.append(t if bound else f"{s}.{t}")
+        return out
+
+    def lock_path(self, conn: Connection, name: str) -> str | None:
+        return None
+
+    def db_lock(self, conn: Connection, name: str, timeout: float) -> _NamedLock:
+        timeout = max(0.0, float(timeout))
+        deadline = time.monotonic() + timeout
+        scoped = scoped_lock_name(name, getattr(conn, "bound_schema", ""))
+        _get_lock(conn, scoped, timeout)
+        try:
+            # Atlas's own lock: wait until no Atlas run holds it (another atoll run holds it
+            # only for this instant, hence the floor for set's zero timeout).
+            _get_lock(conn, name, max(deadline - time.monotonic(), 1.0))
+            conn.query("SELECT RELEASE_LOCK(%s)", (name,))
+        except BaseException:
+            _NamedLock(conn, scoped).release()
+            raise
+        return _NamedLock(conn, scoped)
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def begin(self, conn: Connection):
+        """Open a migration transaction; the state (never ``None``: the engine reads ``None``
+        as "no transaction") is handed back to commit/rollback."""
+        conn.begin()
+        return True
+
+    def commit(self, conn: Connection, state) -> None:
+        try:
+            conn.commit()
+        except BaseException:
+            try:
+                conn.rollback()
+            except DatabaseError:
+                pass
+            raise
+
+    def rollback(self, conn: Connection, state) -> None:
+        conn.rollback()
+
+
+def scoped_lock_name(name: str, database: str) -> str:
+    """``atlas_migrate_execute.<database>``; over MySQL's 64 characters, a hash of it."""
+    scoped = f"{name}.{database}"
+    if len(scoped) <= 64:
+        return scoped
+    import hashlib
+
+    return f"{name}.{hashlib.sha256(database.encode()).hexdigest()[:64 - len(name) - 1]}"
+
+
+def _get_lock(conn: Connection, name: str, timeout: float) -> None:
+    got = conn.query("SELECT GET_LOCK(%s, %s)", (name, timeout))[0][0]
+    if got is None:
+        raise LockError(f"acquiring database lock: sql/mysql: unexpected internal error "
+                        f"on Lock({json.dumps(name)})")
+    if not int(got):
+        raise LockError("acquiring database lock: sql/schema: lock is held by other session")
+
+
+class _NamedLock:
+    def __init__(self, conn: Connection, name: str):
+        self.conn, self.name = conn, name
+
+    def release(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        try:
+            conn.query("SELECT RELEASE_LOCK(%s)", (self.name,))
+        except DatabaseError:
+            pass  # named locks go away with the session anyway
+
+
+HOOK = MySQLRevisions()
