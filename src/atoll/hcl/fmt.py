@@ -9,8 +9,7 @@ rejected with an :class:`HCLError` (the file is parsed first).
 
 from __future__ import annotations
 
-import gc
-
+from ..gcpause import gc_paused
 from . import lexer as L
 from .parser import parse
 
@@ -106,14 +105,8 @@ class _Line:
 
 def format_hcl(text: str, filename: str = "") -> str:
     """Reformat HCL ``text`` (see the module docstring). Raises HCLError on invalid input."""
-    paused = len(text) > 200_000 and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
+    with gc_paused(len(text) > 200_000):
         return _format(text, filename)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _format(text: str, filename: str) -> str:

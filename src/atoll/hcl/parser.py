@@ -8,10 +8,10 @@ delimited by "{" and "}", starting on the same line as the block header.``
 
 from __future__ import annotations
 
-import gc
 from decimal import Decimal, InvalidOperation
 
 from ..errors import HCLError, SourcePos
+from ..gcpause import gc_paused
 from . import ast
 from .ast import SourceRange
 from .lexer import (
@@ -50,17 +50,8 @@ _BIG_FILE = 200_000  # characters; pause the cyclic GC while parsing bigger inpu
 
 def parse(text: str, filename: str = "") -> ast.Body:
     """Parse a whole file into a Body. Raises HCLError on the first syntax error."""
-    big = len(text) > _BIG_FILE and gc.isenabled()
-    if big:
-        gc.disable()
-    try:
-        toks = tokenize(text, filename)
-        p = _Parser(toks, filename)
-        body = p.parse_body(EOF, None)
-        return body
-    finally:
-        if big:
-            gc.enable()
+    with gc_paused(len(text) > _BIG_FILE):
+        return _Parser(tokenize(text, filename), filename).parse_body(EOF, None)
 
 
 def parse_expression(text: str, filename: str = "") -> ast.Expr:

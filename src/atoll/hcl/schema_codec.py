@@ -24,6 +24,7 @@ from ..dialects.sqlite.types import (
     type_from_hcl,
 )
 from ..errors import SchemaError
+from ..gcpause import gc_paused
 from ..schema.model import (
     Check,
     Column,
@@ -56,6 +57,11 @@ def decode_schema(doc: Document) -> Schema:
     Raises ``SchemaError`` with Atlas's messages (``sqlite: expecting document to contain a
     single schema, got N``, ``schema "x" not found for table "t"``, ``cannot convert table
     "t": ...``, foreign-key and index errors) and ``HCLError`` for unknown types."""
+    with gc_paused(len(doc.blocks) > 100):
+        return _decode_schema(doc)
+
+
+def _decode_schema(doc: Document) -> Schema:
     schemas = doc.children("schema")
     if len(schemas) != 1:
         raise SchemaError(

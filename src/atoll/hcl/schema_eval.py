@@ -20,9 +20,8 @@ copies, and returns a :class:`~atoll.hcl.document.Document`:
 
 from __future__ import annotations
 
-import gc
-
 from ..errors import HCLError, SourcePos
+from ..gcpause import gc_paused
 from . import ast
 from .document import Attribute, Block, Document, RawSQL, Ref, TypeCall, Word
 from .evaluate import (
@@ -621,14 +620,8 @@ def evaluate_schema_files(files: list[tuple[str, str]],
     Files are processed in path order; blocks keep (file, position) order, with for_each
     copies after the static blocks of their file. ``variables`` fills ``variable`` blocks
     (then their ``default``; otherwise ``missing value for required variable "x"``)."""
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
+    with gc_paused():
         return _SchemaEvaluator(variables).run(list(files))
-    finally:
-        if enabled:
-            gc.enable()
 
 
 __all__ = [
