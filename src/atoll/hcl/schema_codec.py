@@ -25,6 +25,7 @@ from ..dialects.sqlite.types import (
 )
 from ..errors import SchemaError
 from ..gcpause import gc_paused
+from ..gotext import go_json
 from ..schema.model import (
     Check,
     Column,
@@ -770,61 +771,8 @@ def schema_to_json(schema: Schema, *args: str) -> str:
     _put(sd, "comment", schema.comment or "")
     realm = {"schemas": [sd]}
     if not args:
-        return _go_json(realm, None, "", "")
+        return go_json(realm)
     prefix, indent = ("", args[0]) if len(args) == 1 else (args[0], args[1])
-    return _go_json(realm, 0, prefix, indent)
+    return go_json(realm, prefix, indent)
 
 
-def _go_json_string(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif o < 0x20 or ch in "<>&" or o in (0x2028, 0x2029):
-            out.append(f"\\u{o:04x}")
-        elif 0xD800 <= o <= 0xDFFF:
-            out.append("\\ufffd")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def _go_json(v: object, depth: int | None, prefix: str, indent: str) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, str):
-        return _go_json_string(v)
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, dict):
-        if not v:
-            return "{}"
-        items = [(_go_json_string(k), _go_json(x, None if depth is None else depth + 1, prefix,
-                                               indent)) for k, x in v.items()]
-        if depth is None:
-            return "{" + ",".join(f"{k}:{x}" for k, x in items) + "}"
-        nl = "\n" + prefix + indent * (depth + 1)
-        end = "\n" + prefix + indent * depth
-        return "{" + ",".join(f"{nl}{k}: {x}" for k, x in items) + end + "}"
-    if isinstance(v, list):
-        if not v:
-            return "[]"
-        items2 = [_go_json(x, None if depth is None else depth + 1, prefix, indent) for x in v]
-        if depth is None:
-            return "[" + ",".join(items2) + "]"
-        nl = "\n" + prefix + indent * (depth + 1)
-        end = "\n" + prefix + indent * depth
-        return "[" + ",".join(nl + x for x in items2) + end + "]"
-    raise TypeError(f"cannot encode {type(v).__name__}")

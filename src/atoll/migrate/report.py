@@ -7,7 +7,6 @@ It also holds the small Go-compatibility helpers the engine's texts need: Go's `
 
 from __future__ import annotations
 
-import json
 import re
 import time as _time
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # Go %q
 
 
-from ..gotext import go_quote, go_quote_rune  # noqa: E402,F401 (re-exported)
+from ..gotext import go_json, go_quote, go_quote_rune  # noqa: E402,F401 (re-exported)
 
 # ---------------------------------------------------------------------------------------------
 # Go time.Duration
@@ -167,25 +166,6 @@ def go_sub(end: GoTime | None, start: GoTime | None) -> int:
 # ---------------------------------------------------------------------------------------------
 # Go encoding/json
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def go_json(value: Any) -> str:
-    """Compact JSON as Go's ``json.Marshal`` writes it (``<``, ``>``, ``&``, U+2028/9 escaped).
-    ``value`` is built from dicts (in key order), lists, strings, ints, bools and ``None``."""
-    text = json.dumps(_clean(value), ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def go_url_json(text: str, schema: str = "main") -> dict:
