@@ -1,3 +1,98 @@
-"""atoll: Atlas-compatible schema migrations for fleets of databases."""
+"""atoll: Atlas-compatible schema migrations for fleets of databases.
+
+The CLI is a thin shell over these functions; applications can call them directly, e.g. to
+migrate their database at start-up::
+
+    import atoll
+
+    report = atoll.apply("sqlite://app.db", "migrations")
+    if report.error:
+        raise SystemExit(report.error)
+    print(atoll.status("sqlite://app.db", "migrations").status)  # "OK"
+
+(``atoll.apply`` is ``migrate apply``: ``atoll.migrate`` is the package of the migration
+engine.) Everything is imported lazily: ``import atoll`` costs nothing but this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dialects.base import Statement
+    from .migrate.lint.report import LintReport
+    from .migrate.report import ApplyReport, StatusReport
+    from .schema.model import Schema
+
+__all__ = ["__version__", "inspect", "plan", "apply", "status", "lint", "AtollError"]
+
+
+def __getattr__(name: str):
+    if name == "AtollError":
+        from .errors import AtollError
+
+        return AtollError
+    raise AttributeError(f"module 'atoll' has no attribute {name!r}")
+
+
+def inspect(url: str, *, exclude: Sequence[str] = ()) -> Schema:
+    """The schema of the database at ``url`` (``schema inspect``)."""
+    from .states import read_state
+
+    return read_state([url], exclude=exclude)
+
+
+def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
+         dev_url: str | None = None, variables: dict | None = None) -> list[Statement]:
+    """The statements that turn the ``current`` state into the ``desired`` one (``schema
+    diff``). States are URLs: a database, ``file://`` HCL or SQL files, a migration
+    directory; SQL needs ``dev_url``."""
+    from .declarative import plan as plan_statements
+    from .dialects import dialect_for
+    from .states import read_state
+
+    current = [current] if isinstance(current, str) else list(current)
+    desired = [desired] if isinstance(desired, str) else list(desired)
+    before = read_state(current, dev_url=dev_url, variables=variables)
+    after = read_state(desired, dev_url=dev_url, variables=variables)
+    engine = next((u for u in (*desired, *current) if not u.startswith(("file://", "mem://"))),
+                  dev_url or "sqlite://dev?mode=memory")
+    return plan_statements(dialect_for(engine), before, after)
+
+
+def apply(url: str, dir: str = "migrations", **options) -> ApplyReport:
+    """Apply the pending files of migration directory ``dir`` to the database at ``url``
+    (``migrate apply``). ``options`` are those of :func:`atoll.migrate.executor.apply`
+    (``amount``, ``baseline``, ``tx_mode``, ``dry_run``, ``lock_timeout`` …). Errors while
+    files run come back in ``report.error``; a broken directory raises ``AtollError``."""
+    from .dialects import dialect_for
+    from .migrate.executor import apply as apply_dir
+    from .urls import parse_url
+
+    parsed = parse_url(url)
+    dialect = dialect_for(parsed)
+    with dialect.connect(parsed) as conn:
+        return apply_dir(conn, dialect, dir, **options)
+
+
+def status(url: str, dir: str = "migrations") -> StatusReport:
+    """Which files of ``dir`` are applied on the database at ``url`` (``migrate status``)."""
+    from .dialects import dialect_for
+    from .migrate.status import status as migrate_status
+    from .urls import parse_url
+
+    parsed = parse_url(url)
+    dialect = dialect_for(parsed)
+    with dialect.connect(parsed) as conn:
+        return migrate_status(conn, dialect, dir)
+
+
+def lint(dir: str, dev_url: str, *, latest: int | None = None,
+         git_base: str | None = None) -> LintReport:
+    """Run the analyzers on the newest files of ``dir`` (``migrate lint``)."""
+    from .migrate.lint import lint_dir
+
+    return lint_dir(dir, dev_url, latest=latest, git_base=git_base)

@@ -1,0 +1,48 @@
+"""The library API: what the CLI does, callable from Python."""
+
+from __future__ import annotations
+
+import atoll
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_migrate_status_inspect_plan_lint(tmp_path):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    write(migrations / "1_users.sql", "CREATE TABLE users (id int NOT NULL, name text);\n")
+    write(migrations / "2_drop.sql", "DROP TABLE users;\n")
+    from atoll.migrate.directory import hash_dir
+
+    hash_dir(migrations)
+    url = f"sqlite://{tmp_path / 'app.db'}"
+
+    report = atoll.apply(url, str(migrations), amount=1)
+    assert report.error is None and [f.version for f in report.applied] == ["1"]
+    state = atoll.status(url, str(migrations))
+    assert (state.status, state.current, [f.version for f in state.pending]) == ("PENDING", "1",
+                                                                              ["2"])
+
+    schema = atoll.inspect(url, exclude=["atlas_schema_revisions"])
+    assert [t.name for t in schema.tables] == ["users"]
+
+    hcl = write(tmp_path / "schema.hcl", 'schema "main" {}\ntable "users" {\n'
+                '  schema = schema.main\n  column "id" {\n    type = int\n  }\n}\n')
+    statements = atoll.plan(url, f"file://{hcl}")
+    assert [s.comment for s in statements][:2] == [
+        "Disable the enforcement of foreign-keys constraints", 'Drop "atlas_schema_revisions" table']
+
+    found = atoll.lint(str(migrations), "sqlite://lintdev?mode=memory", latest=1)
+    assert found.exit_code == 1  # dropping a table is destructive
+
+
+def test_errors_are_atoll_errors(tmp_path):
+    try:
+        atoll.apply(f"sqlite://{tmp_path / 'x.db'}", str(tmp_path / "missing"))
+    except atoll.AtollError as exc:
+        assert "no such file or directory" in str(exc)
+    else:
+        raise AssertionError("a missing directory must raise")
