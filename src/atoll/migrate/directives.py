@@ -33,6 +33,8 @@ def is_space(ch: str) -> bool:
 
 def trim_space(s: str) -> str:
     """Go's ``strings.TrimSpace``."""
+    if "\x1c" not in s and "\x1d" not in s and "\x1e" not in s and "\x1f" not in s:
+        return s.strip()  # str.strip() agrees with Go but for U+001C..U+001F
     i, j = 0, len(s)
     while i < j and is_space(s[i]):
         i += 1
