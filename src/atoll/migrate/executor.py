@@ -274,6 +274,7 @@ class _Runner:
                  operator_version: str):
         self.d, self.dialect, self.store, self.log = d, dialect, store, log
         self.operator = operator_version
+        self.create_table = False  # create the revisions table before the first file
 
     def write(self, store: RevisionStore, r: Revision) -> None:
         r.executed_at = GoTime.now()
@@ -389,9 +390,14 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
     held = acquire_lock(conn, dialect, APPLY_LOCK, lock_timeout, hook) if lock else MigrationLock()
     try:
         store = RevisionStore(conn, dialect, revisions_schema, hook)
-        if not dry_run:  # a dry run changes nothing, not even the revisions table
+        # A dry run changes nothing, not even the revisions table. On a fresh database the
+        # table is created inside the first file's transaction where DDL is transactional:
+        # one commit (one fsync) less per database, which a fleet of thousands notices.
+        create_later = (not dry_run and not baseline and tx_mode in ("file", "all")
+                        and getattr(hook, "transactional_ddl", True) and not store.exists()
+                        and not hook.user_tables(conn))  # (a dirty one reports as in Atlas)
+        if not dry_run and not create_later:
             store.migrate()
-        if not dry_run:
             for rev in store.read_all():
                 if stale_failure(rev, d):
                     store.delete(rev.version)
@@ -416,13 +422,18 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         revs = store.read_all()
         report.current = revs[-1].version if revs else ""
         if not pending:
+            if create_later:
+                store.migrate()
             runner.log.done()
             return report
         if amount is not None:
             pending = pending[:amount]
         report.pending = pending
         report.target = pending[-1].version
+        runner.create_table = create_later
         _execute(conn, hook, runner, report, pending, tx_mode, dry_run)
+        if create_later and report.error:
+            store.migrate()  # the first file's rollback took the new table with it
         return report
     finally:
         held.release()
@@ -474,6 +485,7 @@ def _record_failure(runner: _Runner, f: MigrationFile, exc: StmtExecError) -> No
     for it and users need it."""
     store = runner.store
     try:
+        store.migrate()  # it may have been created in the transaction that rolled back
         r = store.read(f.version)
     except AtollError:
         return
@@ -510,6 +522,9 @@ def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[Mig
             err = exc
             break
         try:
+            if runner.create_table:
+                store.migrate()  # inside the first file's transaction when there is one
+                runner.create_table = False
             runner.run_file(f, target_conn, target_store, in_tx=tx is not None or dry_run)
         except AtollError as exc:
             err = exc
