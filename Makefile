@@ -16,7 +16,7 @@ demo: venv
 	bash examples/demo.sh
 
 test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,postgres,mysql]'
+	$(BIN)/pip install -q -e '.[test,postgres,mysql,bench]'
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(BIN)/python
