@@ -15,7 +15,7 @@ from ..errors import AtollError
 from ..migrate.directory import MigrationDir, load_dir
 from ..migrate.report import ReportEnv, go_url_json
 from ..urls import parse_url
-from .runner import Target, TargetResult
+from .runner import Target, TargetResult, stop_requested
 from .targets import dir_path
 
 NO_MIGRATION = "No migration applied yet"
@@ -75,13 +75,15 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
                 conn, dialect, d, amount=options.amount, baseline=s.get("baseline") or None,
                 tx_mode=options.tx_mode, allow_dirty=options.allow_dirty,
                 exec_order=s.get("exec_order") or "linear", dry_run=options.dry_run,
-                to_version=options.to_version,
+                to_version=options.to_version, should_stop=stop_requested,
                 revisions_schema=s.get("revisions_schema") or None,
                 lock_timeout=options.lock_timeout, operator_version=options.operator_version,
                 env=report_env(target.url, dir_url, dialect), validate=False)
         files = len(report.applied)
         stmts = sum(len(f.applied) for f in report.applied)
         state = "failed" if report.error else ("dry-run" if options.dry_run else "ok")
+        if report.stopped and not report.error:
+            state = "stopped"
         after = report.current
         if report.applied and not report.error and not options.dry_run:
             after = report.applied[-1].version
@@ -90,7 +92,8 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
             after = done[-1].version if done else report.current
         return TargetResult(target, state, version_before=report.current, version_after=after,
                             files=files, statements=stmts, seconds=time.perf_counter() - start,
-                            error=report.error or "",
+                            error=report.error or ("stopped after its current file: another "
+                                                   "database failed" if report.stopped else ""),
                             detail=report if options.keep_report or options.dry_run else None)
 
     return job

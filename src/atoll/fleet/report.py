@@ -43,8 +43,8 @@ def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table
     table = Table(title=title or None, show_lines=False)
     for h in headers:
         table.add_column(h, overflow="fold")
-    style = {"ok": "green", "failed": "bold red", "skipped": "yellow", "behind": "yellow",
-             "drifted": "magenta", "errored": "bold red", "dry-run": "cyan"}
+    style = {"ok": "green", "failed": "bold red", "skipped": "yellow", "stopped": "yellow",
+             "behind": "yellow", "drifted": "magenta", "errored": "bold red", "dry-run": "cyan"}
     for r, row in zip(results, table_rows if table_rows is not None else rows(results)):
         table.add_row(*row, style=style.get(r.state))
     console.print(table)

@@ -75,12 +75,22 @@ class FleetOptions:
 
 Job = Callable[[Target, Callable[[str], None]], TargetResult]
 
+_local = threading.local()
+
+
+def stop_requested() -> bool:
+    """For a job running in a fleet: has another database failed (fail-fast)? A job checks it
+    between units of work (migration files) and stops at the next boundary."""
+    event = getattr(_local, "stop", None)
+    return event is not None and event.is_set()
+
 
 def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
               progress: Progress | None = None) -> list[TargetResult]:
     """Run ``job`` on every target, at most ``options.parallel`` at once. Results come back
-    in target order; the caller closes ``progress``. After a failure without ``continue_on_error``, no new target starts
-    (running ones finish) and the rest are reported as ``skipped``."""
+    in target order; the caller closes ``progress``. After a failure without
+    ``continue_on_error`` no new target starts, running ones stop after their current file
+    (a job asks :func:`stop_requested`), and the rest are reported as ``skipped``."""
     progress = progress or Progress()
     results: dict[int, TargetResult] = {}
     stop = threading.Event()
@@ -88,6 +98,7 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
     def run_one(i: int, target: Target) -> TargetResult:
         progress.started(target)
         start = time.perf_counter()
+        _local.stop = stop
         try:
             result = job(target, lambda msg: progress.step(target, msg))
         except Exception as exc:  # one database's failure never takes the fleet down
@@ -95,6 +106,8 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
 
             message = str(exc) if isinstance(exc, AtollError) else f"{type(exc).__name__}: {exc}"
             result = TargetResult(target, "failed", error=message)
+        finally:
+            _local.stop = None
         if not result.seconds:
             result.seconds = time.perf_counter() - start
         progress.finished(result)

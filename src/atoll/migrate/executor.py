@@ -379,8 +379,11 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
           exec_order: str = "linear", to_version: str | None = None, dry_run: bool = False,
           revisions_schema: str | None = None, lock_timeout: float = 10.0,
           operator_version: str = DEFAULT_OPERATOR, env: ReportEnv | None = None,
-          validate: bool = True, lock: bool = True) -> ApplyReport:
-    """Apply pending migration files; see the module docstring."""
+          validate: bool = True, lock: bool = True,
+          should_stop: Callable[[], bool] | None = None) -> ApplyReport:
+    """Apply pending migration files; see the module docstring. ``should_stop`` is asked
+    before each file after the first: when it says yes, the run ends there cleanly
+    (``report.stopped``), as a fleet does once another database failed."""
     if amount is not None and amount < 1:
         raise MigrationError(f"cannot apply '{amount}' migration files")
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
@@ -431,7 +434,7 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         report.pending = pending
         report.target = pending[-1].version
         runner.create_table = create_later
-        _execute(conn, hook, runner, report, pending, tx_mode, dry_run)
+        _execute(conn, hook, runner, report, pending, tx_mode, dry_run, should_stop)
         if create_later and report.error:
             store.migrate()  # the first file's rollback took the new table with it
         return report
@@ -501,12 +504,17 @@ def _record_failure(runner: _Runner, f: MigrationFile, exc: StmtExecError) -> No
 
 
 def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[MigrationFile],
-             tx_mode: str, dry_run: bool) -> None:
+             tx_mode: str, dry_run: bool,
+             should_stop: Callable[[], bool] | None = None) -> None:
     store = runner.store
     tx = None  # state of the open transaction
     tx_kind = ""
     err: BaseException | None = None
-    for f in pending:
+    for n, f in enumerate(pending):
+        # Between files only, and not inside tx-mode "all" (one unit of work).
+        if n and should_stop is not None and tx is None and should_stop():
+            report.stopped = True
+            break
         target_conn: Any = conn
         target_store = store
         try:

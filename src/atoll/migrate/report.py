@@ -342,6 +342,7 @@ class ApplyReport:
     error: str | None = None
     exception: BaseException | None = None
     dry_run: bool = False
+    stopped: bool = False  # ended early between files on request (a failing fleet)
 
     @property
     def ok(self) -> bool:

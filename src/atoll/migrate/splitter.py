@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from ..errors import MigrationError
 from .directives import directive, stmt_directives, trim_space
 
-
 # Fast path: a statement made only of plain text, '…' strings and flat (…) groups, ending with
 # ";", is split by one regex match. Anything the scanner below treats specially (comments,
 # other quotes, escapes, $, #, nested groups, a BEGIN word, no final ";") makes the match

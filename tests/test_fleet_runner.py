@@ -1,0 +1,111 @@
+"""The fleet runner's scheduling: order, parallel limit, fail-fast with a stop at the next file
+boundary, continue-on-error, staged groups."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from atoll.dialects.sqlite import DIALECT
+from atoll.dialects.sqlite.connection import SQLiteConnection
+from atoll.fleet.runner import (
+    FleetOptions,
+    Target,
+    TargetResult,
+    run_fleet,
+    run_groups,
+    stop_requested,
+)
+from atoll.migrate import apply, hash_dir
+from atoll.urls import parse_url
+
+
+def targets(n):
+    return [Target(f"db{i}", f"sqlite://db{i}.db") for i in range(n)]
+
+
+def test_results_in_target_order_and_parallel_limit():
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def job(t, step):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        return TargetResult(t, "ok")
+
+    results = run_fleet(targets(9), job, FleetOptions(parallel=3))
+    assert [r.target.name for r in results] == [f"db{i}" for i in range(9)]
+    assert peak[0] <= 3 and all(r.state == "ok" for r in results)
+
+
+def test_fail_fast_stops_running_jobs_at_their_next_boundary_and_skips_the_rest():
+    started_b = threading.Event()
+
+    def job(t, step):
+        if t.name == "db0":
+            started_b.wait(5)
+            return TargetResult(t, "failed", error="boom")
+        if t.name == "db1":
+            started_b.set()
+            for _unit in range(500):  # a long run of files; it looks between files
+                if stop_requested():
+                    return TargetResult(t, "stopped")
+                time.sleep(0.01)
+            return TargetResult(t, "ok")
+        return TargetResult(t, "ok")
+
+    results = run_fleet(targets(4), job, FleetOptions(parallel=2))
+    assert [r.state for r in results] == ["failed", "stopped", "skipped", "skipped"]
+
+
+def test_continue_on_error_runs_everything():
+    def job(t, step):
+        return TargetResult(t, "failed" if t.name == "db1" else "ok", error="x")
+
+    results = run_fleet(targets(4), job, FleetOptions(parallel=1, continue_on_error=True))
+    assert [r.state for r in results] == ["ok", "failed", "ok", "ok"]
+
+
+def test_exceptions_become_failed_rows():
+    def job(t, step):
+        raise RuntimeError("driver exploded")
+
+    (result,) = run_fleet(targets(1), job, FleetOptions())
+    assert result.state == "failed" and "driver exploded" in result.error
+
+
+def test_a_failed_canary_group_stops_the_rollout():
+    def job(t, step):
+        return TargetResult(t, "failed" if t.name == "db0" else "ok")
+
+    all_targets = targets(3)
+    results = run_groups([("canary", all_targets[:1], FleetOptions(parallel=1)),
+                          ("rest", all_targets[1:], FleetOptions(parallel=2))], job)
+    assert [r.state for r in results] == ["failed", "skipped", "skipped"]
+
+
+def test_apply_stops_between_files_when_asked(tmp_path):
+    d = tmp_path / "migrations"
+    d.mkdir()
+    for i in range(1, 4):
+        (d / f"{i}_t{i}.sql").write_text(f"CREATE TABLE t{i} (id int);\n")
+    hash_dir(d)
+    conn = SQLiteConnection(parse_url(f"sqlite://{tmp_path / 'app.db'}"))
+    try:
+        asked = []
+
+        def should_stop():
+            asked.append(1)
+            return True
+
+        report = apply(conn, DIALECT, str(d), should_stop=should_stop)
+        assert report.stopped and report.error is None
+        assert [f.version for f in report.applied] == ["1"]
+        # The next run finishes exactly what is left.
+        report = apply(conn, DIALECT, str(d))
+        assert [f.version for f in report.applied] == ["2", "3"] and not report.stopped
+    finally:
+        conn.close()
