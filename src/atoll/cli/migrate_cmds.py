@@ -88,7 +88,7 @@ def _print_fleet(inv, results, *, headers=None, rows=None, title="") -> None:
         report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
     else:
         click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
-    if any(r.state in ("failed", "skipped") for r in results):
+    if any(r.state in ("failed", "skipped", "stopped") for r in results):
         sys.exit(1)
 
 
