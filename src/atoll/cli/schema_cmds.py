@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import click
 
@@ -41,12 +40,9 @@ def _open(url_text: str):
 
 
 def _confirm() -> bool:
-    """Atlas's promptui select (``Are you sure?`` → Apply / Abort), read from stdin."""
-    click.echo("? Are you sure?: \n  ▸ Apply\n    Abort", err=False)
-    line = sys.stdin.readline()
-    if not line:
-        raise AtollError("EOF")
-    return line.strip().lower() in ("", "apply", "a", "y", "yes")
+    from .prompt import confirm_apply
+
+    return confirm_apply()
 
 
 def _skip(inv: Invocation) -> frozenset[str]:
