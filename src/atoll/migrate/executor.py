@@ -311,11 +311,16 @@ class _Runner:
         # whose DDL commits as it runs): there, keep hashes and per-statement writes.
         atomic = in_tx and getattr(store.hook, "transactional_ddl", True)
         sums = statement_hashes(stmts) if r.applied or not atomic else None
-        try:
-            self.write(store, r)
-        except WriteRevisionError as exc:
-            self.log.error(exc)
-            raise
+        if atomic:
+            # The row is written once, at the end, in the same transaction; nobody could
+            # see an earlier write. Only its start time is needed now.
+            r.executed_at, r.operator_version = GoTime.now(), self.operator
+        else:
+            try:
+                self.write(store, r)
+            except WriteRevisionError as exc:
+                self.log.error(exc)
+                raise
         failure: BaseException | None = None
         try:
             for i in range(r.applied):
