@@ -163,7 +163,7 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
                         replay_dir(dialect, conn, path, state.version)
                 schema = dialect.inspect(conn)
         return exclude_from(schema, exclude)
-    if scheme in ("mem", "ext", "external") or first.startswith("mem://"):
+    if scheme == "mem":
         return _read_project_source(first, dev_url=dev_url, project=project, exclude=exclude)
     if len(urls) > 1:
         raise AtollError("only one database URL can describe a state")
