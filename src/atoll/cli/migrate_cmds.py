@@ -223,16 +223,16 @@ def status_cmd(ctx: click.Context, **_):
     job = status_job(DirCache(), DriftChecker(dev) if dev else None)
     if len(targets) == 1:
         result = job(targets[0], lambda _m: None)
-        from ..migrate.report import render_status, status_json
+        from ..migrate.report import go_json, render_status, status_data
 
         fmt = parse_format(inv.get("format_"))
-        if fmt.kind == "template":
-            from ..migrate.report import status_data
-
-            click.echo(fmt.render(status_data(result.detail)), nl=False)
-        else:
-            click.echo(status_json(result.detail) if fmt.kind == "json"
-                       else render_status(result.detail), nl=False)
+        if fmt.kind in ("json", "template"):
+            data = status_data(result.detail)
+            if result.state == "drifted":  # atoll's addition to Atlas's object
+                data["Drift"] = _drift_lines(result)
+            click.echo(fmt.render(data) if fmt.kind == "template" else go_json(data), nl=False)
+            return
+        click.echo(render_status(result.detail), nl=False)
         if result.state == "drifted":
             click.echo("  -- Drift:           schema changed outside the migration history")
             for line in _drift_lines(result):

@@ -1,0 +1,39 @@
+"""`migrate status --dev-url`: drift from the migration history, in text and JSON."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from atoll.migrate import hash_dir
+
+ATOLL = str(Path(sys.executable).with_name("atoll"))
+DEV = "sqlite://drift?mode=memory"
+
+
+def run(*args, cwd):
+    return subprocess.run([ATOLL, *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_drift_in_text_and_json(tmp_path):
+    d = tmp_path / "migrations"
+    d.mkdir()
+    (d / "1_users.sql").write_text("CREATE TABLE users (id int NOT NULL);\n")
+    hash_dir(d)
+    url = f"sqlite://{tmp_path / 'app.db'}"
+    assert run("migrate", "apply", "--url", url, cwd=tmp_path).returncode == 0
+
+    clean = run("migrate", "status", "--url", url, "--dev-url", DEV, cwd=tmp_path)
+    assert "Drift" not in clean.stdout and clean.returncode == 0
+
+    with sqlite3.connect(tmp_path / "app.db") as conn:
+        conn.execute("CREATE TABLE hack (id int)")
+    text = run("migrate", "status", "--url", url, "--dev-url", DEV, cwd=tmp_path).stdout
+    assert text.endswith("  -- Drift:           schema changed outside the migration history\n"
+                         '     Create "hack" table\n')
+    data = json.loads(run("migrate", "status", "--url", url, "--dev-url", DEV, "--format",
+                          "json", cwd=tmp_path).stdout)
+    assert data["Status"] == "OK" and data["Drift"] == ['Create "hack" table']
