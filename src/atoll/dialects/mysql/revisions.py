@@ -47,10 +47,9 @@ from ...errors import DatabaseError, LockError
 from ...migrate.report import GoTime
 from ...migrate.revisions import TABLE, Revision
 from ..base import Connection
+from ..server import REVISION_COLUMNS, ServerRevisions, text_value
 
-DEFAULT_SCHEMA = "atlas_schema_revisions"
-COLUMNS = ("version", "description", "type", "applied", "total", "executed_at",
-           "execution_time", "error", "error_stmt", "hash", "partial_hashes", "operator_version")
+COLUMNS = REVISION_COLUMNS
 SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 
 
@@ -98,24 +97,6 @@ _UPGRADE = {
 _EPOCH = datetime(1970, 1, 1)
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).decode("utf-8", "surrogateescape")
-    return str(v)
-
-
-def _partial(v) -> list[str] | None:
-    if v is None:
-        return None
-    try:
-        data = json.loads(_text(v))
-    except ValueError:
-        return None
-    return [str(x) for x in data] if isinstance(data, list) else None
-
-
 def to_gotime(v) -> GoTime | None:
     """A TIMESTAMP as go-sql-driver reads it with ``loc=UTC``: the wall clock is UTC."""
     if isinstance(v, datetime):
@@ -130,23 +111,14 @@ def utc_text(t: GoTime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-class MySQLRevisions:
+class MySQLRevisions(ServerRevisions):
     name = "mysql"
     # DDL commits implicitly: a file in a "transaction" can end up partially applied, so
     # the engine must keep running statement hashes (partial_hashes) inside transactions too.
     transactional_ddl = False
-
-    def revisions_schema(self, schema: str) -> str:
-        # "" means "the default", resolved per connection (it depends on the URL).
-        return schema or ""
-
-    def _schema(self, conn: Connection, schema: str) -> str:
-        s = schema or getattr(conn, "bound_schema", "") or DEFAULT_SCHEMA
-        conn.revisions_schema = s
-        return s
-
-    def _table(self, conn: Connection, schema: str) -> str:
-        return f"{ident(self._schema(conn, schema))}.{ident(TABLE)}"
+    upgrade = _UPGRADE
+    ident = staticmethod(ident)
+    to_gotime = staticmethod(to_gotime)
 
     def table_exists(self, conn: Connection, schema: str) -> bool:
         s = self._schema(conn, schema)
@@ -154,43 +126,15 @@ class MySQLRevisions:
             "SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
             "AND table_name = %s", (s, TABLE)))
 
-    def ensure_table(self, conn: Connection, schema: str) -> None:
-        s = self._schema(conn, schema)
+    def create_schema(self, conn: Connection, schema: str) -> None:
         if not conn.query("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
-                          (s,)):
-            conn.execute(f"CREATE DATABASE IF NOT EXISTS {ident(s)}")
-        if not self.table_exists(conn, s):
-            version = getattr(conn, "server_version", None) or \
-                str(conn.query("SELECT VERSION()")[0][0])
-            conn.execute(ddl(s, version))
-            return
-        have = {r[0] for r in conn.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = %s AND table_name = %s", (s, TABLE))}
-        for column, definition in _UPGRADE.items():
-            if column not in have:
-                conn.execute(f"ALTER TABLE {ident(s)}.{ident(TABLE)} "
-                             f"ADD COLUMN {ident(column)} {definition}")
+                          (schema,)):
+            conn.execute(f"CREATE DATABASE IF NOT EXISTS {ident(schema)}")
 
-    def select(self, conn: Connection, schema: str, version: str | None = None) -> list[Revision]:
-        sql = "SELECT " + ", ".join(ident(c) for c in COLUMNS) + f" FROM {self._table(conn, schema)}"
-        if version is None:
-            rows = conn.query(sql)
-        else:
-            rows = conn.query(sql + " WHERE `version` = %s", (version,))
-        revs = [self._decode(r) for r in rows]
-        revs.sort(key=lambda r: r.version.encode("utf-8", "surrogateescape"))
-        return revs
-
-    def _decode(self, row: tuple) -> Revision:
-        (version, description, typ, applied, total, executed_at, execution_time, error,
-         error_stmt, digest, partial, operator) = row
-        return Revision(
-            version=_text(version), description=_text(description), type=int(typ or 0),
-            applied=int(applied or 0), total=int(total or 0),
-            executed_at=to_gotime(executed_at), execution_time=int(execution_time or 0),
-            error=_text(error), error_stmt=_text(error_stmt), hash=_text(digest),
-            partial_hashes=_partial(partial), operator_version=_text(operator))
+    def create_table(self, conn: Connection, schema: str) -> None:
+        version = getattr(conn, "server_version", None) or \
+            str(conn.query("SELECT VERSION()")[0][0])
+        conn.execute(ddl(schema, version))
 
     def upsert(self, conn: Connection, schema: str, rev: Revision) -> None:
         table = self._table(conn, schema)
@@ -203,15 +147,12 @@ class MySQLRevisions:
                            utc_text(rev.executed_at or GoTime.now()), rev.execution_time,
                            rev.error, rev.error_stmt, rev.hash, partial, rev.operator_version))
 
-    def delete(self, conn: Connection, schema: str, version: str) -> None:
-        conn.execute(f"DELETE FROM {self._table(conn, schema)} WHERE `version` = %s", (version,))
-
     def user_tables(self, conn: Connection) -> list[str]:
         """Tables that make the database "not clean": those of the bound database, or of every
         user database when the URL names none (then ``db.table``). The revisions table is
         listed as plain ``atlas_schema_revisions`` when it is in scope."""
         bound = getattr(conn, "bound_schema", "")
-        rev_schema = getattr(conn, "revisions_schema", "") or bound or DEFAULT_SCHEMA
+        rev_schema = getattr(conn, "revisions_schema", "") or bound or self.default_schema
         sql = ("SELECT table_schema, table_name FROM information_schema.tables "
                "WHERE table_type = 'BASE TABLE' ")
         if bound:
@@ -221,7 +162,7 @@ class MySQLRevisions:
                               SYSTEM_SCHEMAS)
         out = []
         for s, t in rows:
-            s, t = _text(s), _text(t)
+            s, t = text_value(s), text_value(t)
             if t == TABLE and s == rev_schema:
                 out.append(TABLE)
             else:

@@ -34,10 +34,9 @@ from ...errors import DatabaseError, LockError
 from ...migrate.report import GoTime
 from ...migrate.revisions import TABLE, Revision
 from ..base import Connection
+from ..server import REVISION_COLUMNS, ServerRevisions
 
-DEFAULT_SCHEMA = "atlas_schema_revisions"
-COLUMNS = ("version", "description", "type", "applied", "total", "executed_at",
-           "execution_time", "error", "error_stmt", "hash", "partial_hashes", "operator_version")
+COLUMNS = REVISION_COLUMNS
 
 _COLUMN_DDL = (
     '"version" character varying NOT NULL',
@@ -93,23 +92,6 @@ def _int32(v: int) -> int:
     return v - (1 << 32) if v >= 1 << 31 else v
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "surrogateescape")
-    return str(v)
-
-
-def _partial(v) -> list[str] | None:
-    if isinstance(v, (str, bytes)):
-        try:
-            v = json.loads(v)
-        except ValueError:
-            return None
-    return [str(x) for x in v] if isinstance(v, list) else None
-
-
 def to_gotime(v) -> GoTime | None:
     if isinstance(v, datetime):
         if v.tzinfo is None:
@@ -126,21 +108,12 @@ def to_datetime(t: GoTime) -> datetime:
     return utc.astimezone(timezone(timedelta(seconds=t.offset)))
 
 
-class PostgresRevisions:
+class PostgresRevisions(ServerRevisions):
     name = "postgres"
     transactional_ddl = True  # a file in a transaction commits whole or not at all
-
-    def revisions_schema(self, schema: str) -> str:
-        # "" means "the default", resolved per connection (it depends on the URL).
-        return schema or ""
-
-    def _schema(self, conn: Connection, schema: str) -> str:
-        s = schema or getattr(conn, "bound_schema", "") or DEFAULT_SCHEMA
-        conn.revisions_schema = s
-        return s
-
-    def _table(self, conn: Connection, schema: str) -> str:
-        return f"{ident(self._schema(conn, schema))}.{ident(TABLE)}"
+    upgrade = _UPGRADE
+    ident = staticmethod(ident)
+    to_gotime = staticmethod(to_gotime)
 
     def table_exists(self, conn: Connection, schema: str) -> bool:
         s = self._schema(conn, schema)
@@ -149,41 +122,13 @@ class PostgresRevisions:
             "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
             "AND c.relkind IN ('r', 'p')", (s, TABLE)))
 
-    def ensure_table(self, conn: Connection, schema: str) -> None:
-        s = self._schema(conn, schema)
-        if not conn.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s", (s,)):
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(s)}")
-        if not self.table_exists(conn, s):
-            conn.execute(ddl(s))
-            return
-        have = {r[0] for r in conn.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = %s AND table_name = %s", (s, TABLE))}
-        for column, definition in _UPGRADE.items():
-            if column not in have:
-                conn.execute(f"ALTER TABLE {ident(s)}.{ident(TABLE)} "
-                             f"ADD COLUMN {ident(column)} {definition}")
+    def create_schema(self, conn: Connection, schema: str) -> None:
+        if not conn.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s",
+                          (schema,)):
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
 
-    def select(self, conn: Connection, schema: str, version: str | None = None) -> list[Revision]:
-        sql = "SELECT " + ", ".join(ident(c) for c in COLUMNS) + f" FROM {self._table(conn, schema)}"
-        if version is None:
-            rows = conn.query(sql)
-        else:
-            rows = conn.query(sql + ' WHERE "version" = %s', (version,))
-        revs = [self._decode(r) for r in rows]
-        # Byte-wise order, whatever the database's collation says.
-        revs.sort(key=lambda r: r.version.encode("utf-8", "surrogateescape"))
-        return revs
-
-    def _decode(self, row: tuple) -> Revision:
-        (version, description, typ, applied, total, executed_at, execution_time, error,
-         error_stmt, digest, partial, operator) = row
-        return Revision(
-            version=_text(version), description=_text(description), type=int(typ or 0),
-            applied=int(applied or 0), total=int(total or 0),
-            executed_at=to_gotime(executed_at), execution_time=int(execution_time or 0),
-            error=_text(error), error_stmt=_text(error_stmt), hash=_text(digest),
-            partial_hashes=_partial(partial), operator_version=_text(operator))
+    def create_table(self, conn: Connection, schema: str) -> None:
+        conn.execute(ddl(schema))
 
     def upsert(self, conn: Connection, schema: str, rev: Revision) -> None:
         if getattr(conn, "tx_failed", False):
@@ -199,15 +144,12 @@ class PostgresRevisions:
                            to_datetime(rev.executed_at or GoTime.now()), rev.execution_time,
                            rev.error, rev.error_stmt, rev.hash, partial, rev.operator_version))
 
-    def delete(self, conn: Connection, schema: str, version: str) -> None:
-        conn.execute(f'DELETE FROM {self._table(conn, schema)} WHERE "version" = %s', (version,))
-
     def user_tables(self, conn: Connection) -> list[str]:
         """Tables that make the database "not clean": those of the bound schema, or of every
         user schema when the URL is not bound to one (then named ``schema.table``). The
         revisions table is listed as plain ``atlas_schema_revisions`` when it is in scope."""
         bound = getattr(conn, "bound_schema", "")
-        rev_schema = getattr(conn, "revisions_schema", "") or bound or DEFAULT_SCHEMA
+        rev_schema = getattr(conn, "revisions_schema", "") or bound or self.default_schema
         sql = ("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
                "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition ")
