@@ -126,22 +126,6 @@ def replay_sql(dialect: Dialect, conn: Connection, text: str, source: str) -> No
             ) from None
 
 
-def replay_dir(dialect: Dialect, conn: Connection, path: str, version: str | None = None) -> None:
-    from .migrate.directory import load_dir
-
-    directory = load_dir(path)
-    for mf in directory.files:
-        if version is not None and mf.version > version:
-            break
-        for stmt in dialect.split(mf.text):
-            try:
-                conn.execute(stmt)
-            except DatabaseError as exc:
-                raise AtollError(
-                    f'read state from "{mf.name}": executing statement: {go_quote(stmt)}: {exc}'
-                ) from None
-
-
 def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: dict | None = None,
                project=None, exclude: Sequence[str] = ()) -> Schema:
     """Read the state the URLs describe into a ``Schema``."""
@@ -150,6 +134,8 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
     first = urls[0]
     scheme = first.partition("://")[0].lower() if "://" in first else ""
     if scheme == "file":
+        from .migrate.executor import replay
+
         state = classify_files(urls)
         if state.kind == "hcl":
             schema = read_hcl_schema(state.paths, variables)
@@ -160,7 +146,8 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
                         with open(path, encoding="utf-8") as fh:
                             replay_sql(dialect, conn, fh.read(), path)
                     else:
-                        replay_dir(dialect, conn, path, state.version)
+                        # The same replay as `migrate diff`/`validate` (checkpoints too).
+                        replay(conn, dialect, path, to_version=state.version, validate=False)
                 schema = dialect.inspect(conn)
         return exclude_from(schema, exclude)
     if scheme == "mem":
