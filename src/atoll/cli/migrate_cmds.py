@@ -76,7 +76,10 @@ def _run(inv, targets, job):
         progress.close()
 
 
-def _print_fleet(inv, results, *, headers=None, rows=None, title="") -> None:
+def _print_fleet(inv, results, *, headers=None, rows=None, title="",
+                 failing=("failed", "skipped", "stopped")) -> None:
+    """The fleet report (JSON, a rich table on a terminal, plain text otherwise); exit 1
+    when any database ended in one of the ``failing`` states."""
     from ..fleet import report
 
     fmt = parse_format(inv.get("format_"))
@@ -88,7 +91,7 @@ def _print_fleet(inv, results, *, headers=None, rows=None, title="") -> None:
         report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
     else:
         click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
-    if any(r.state in ("failed", "skipped", "stopped") for r in results):
+    if any(r.state in failing for r in results):
         sys.exit(1)
 
 
@@ -266,19 +269,8 @@ def _print_status_fleet(inv, results) -> None:
             note = f"behind its peers (they are at {peak})"
         rows.append((r.target.name, r.target.display_url, r.version_before or "-",
                      str(r.files), r.state, note))
-    from ..fleet import report
-
-    fmt = parse_format(inv.get("format_"))
-    if fmt.kind == "json":
-        click.echo(report.as_json(results))
-    elif sys.stdout.isatty():
-        from rich.console import Console
-
-        report.render_rich(results, Console(), headers, rows, "Migration status")
-    else:
-        click.echo(report.render_plain(results, headers, rows), nl=False)
-    if any(r.state == "failed" for r in results):
-        sys.exit(1)
+    _print_fleet(inv, results, headers=headers, rows=rows, title="Migration status",
+                 failing=("failed",))
 
 
 # --- set -----------------------------------------------------------------------------------
