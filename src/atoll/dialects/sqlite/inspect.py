@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from ...errors import DatabaseError, SchemaError
+from ...schema.diff import expr_last_index  # noqa: F401 (re-exported)
 from ...schema.exclude import exclude_schema
 from ...schema.model import (
     Check,
@@ -291,37 +292,6 @@ def _index_parts(conn: Connection, table: str, index: str, stmt: str,
             out[k] = dataclasses.replace(p, expr=kx)
         x = x[j + 1:].lstrip(", ")
     return out
-
-
-def expr_last_index(expr: str) -> int:
-    """Atlas's ``sqlx.ExprLastIndex``: the index where the first top-level expression of a
-    comma-separated list ends, or -1."""
-    opened = closed = 0
-    i = 0
-    n = len(expr)
-    while i < n:
-        c = expr[i]
-        if c == "(":
-            opened += 1
-        elif c == ")":
-            closed += 1
-        elif c in ("'", '"', "`"):
-            j = i + 1
-            while j < n:
-                if expr[j] == "\\":
-                    j += 1
-                elif expr[j] == c:
-                    break
-                j += 1
-            if j >= n:
-                return -1  # unexpected end of string
-            i = j
-        if opened == closed and (i == n - 1 or expr[i + 1] == ","):
-            return i
-        if closed > opened:
-            return -1
-        i += 1
-    return -1
 
 
 # --- foreign keys ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from fractions import Fraction
 from ...errors import HCLError, SchemaError
 from ...gotext import go_quote  # noqa: F401 (also re-exported)
 from ...hcl.document import RawSQL, TypeCall, Word
+from ...schema.diff import is_quoted  # noqa: F401 (re-exported)
 from ...schema.model import ColumnType, TypeClass
 
 __all__ = [
@@ -318,29 +319,6 @@ def is_literal_number(s: str) -> bool:
     if s.startswith(("0x", "0X")):
         return _parse_go_uint_hex(s[2:])
     return _parse_go_float(s)
-
-
-def is_quoted(s: str, *quotes: str) -> bool:
-    """Atlas's ``sqlx.IsQuoted`` (including its loop bound)."""
-    last = len(s) - 1
-    if last < 1:
-        return False
-    for q in quotes:
-        if s[0] != q or s[last] != q:
-            continue
-        i = 1
-        ok = True
-        while i < last - 1:
-            c = s[i]
-            if c == "\\" or (c == q and s[i + 1] == q):
-                i += 1
-            elif c == q:
-                ok = False
-                break
-            i += 1
-        if ok:
-            return True
-    return False
 
 
 def is_blob(s: str) -> bool:
