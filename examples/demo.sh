@@ -20,3 +20,14 @@ echo "== atoll migrate status --env all  (fleet status)"
 
 echo "== atoll schema inspect --env master --format sql"
 "$atoll" schema inspect --config "$cfg" --env master --format sql
+
+venv="$(cd "$here/.." && pwd)/.venv"
+cat <<NEXT
+
+== Next: use the atoll CLI yourself
+atoll is installed in $venv (not on your PATH). Either activate the environment:
+    source $venv/bin/activate
+    atoll --help
+or call it by its path: $venv/bin/atoll --help
+The example project is in examples/game (see docs/operations.md; 日本語: docs/ja/operations.md).
+NEXT

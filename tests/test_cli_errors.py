@@ -178,6 +178,7 @@ def test_help_and_version(root):
     assert "migrate" in ok(atoll(root, "--help")).out
     assert "--continue-on-error" in ok(atoll(root, "migrate", "apply", "--help")).out
     assert ok(atoll(root, "version")).out.startswith("atoll version v")
+    assert ok(atoll(root, "--version")).out == ok(atoll(root, "version")).out
     # A group without a command shows its help, as Atlas does.
     r = ok(atoll(root, "migrate"))
     assert "apply" in r.out and "status" in r.out

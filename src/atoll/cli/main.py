@@ -77,6 +77,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of errors.")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+              help="Print the atoll version and exit (the same as `atoll version`).")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """atoll: Atlas-compatible schema migrations for fleets of databases."""
@@ -87,6 +90,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def version_cmd() -> None:
     """Print the atoll version."""
     click.echo(f"atoll version v{__version__}")
+
+
+def _print_version(ctx: click.Context) -> None:
+    version_cmd.callback()
+    ctx.exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:
