@@ -52,12 +52,14 @@ def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
     directory; SQL needs ``dev_url``."""
     from .declarative import plan as plan_statements
     from .dialects import dialect_for
+    from .revisions_guard import guard_revisions
     from .states import read_state
 
     current = [current] if isinstance(current, str) else list(current)
     desired = [desired] if isinstance(desired, str) else list(desired)
     before = read_state(current, dev_url=dev_url, variables=variables)
     after = read_state(desired, dev_url=dev_url, variables=variables)
+    before, after = guard_revisions(before, after, desired_urls=desired)
     engine = next((u for u in (*desired, *current) if not u.startswith(("file://", "mem://"))),
                   dev_url or "sqlite://dev?mode=memory")
     return plan_statements(dialect_for(engine), before, after)

@@ -333,6 +333,7 @@ def diff_cmd(ctx: click.Context, name, **_):
     from ..declarative import render_statements
     from ..migrate.directory import unused_file_name, write_file
     from ..migrate.executor import replay
+    from ..revisions_guard import guard_revisions
     from ..states import dev_database, read_state
     from .schema_cmds import schema_variables
 
@@ -352,8 +353,7 @@ def diff_cmd(ctx: click.Context, name, **_):
                              project=inv.project, exclude=inv.get("exclude", ()))
     else:
         desired = read_state(to, exclude=inv.get("exclude", ()))
-    current = _without_revisions(current)
-    desired = _without_revisions(desired)
+    current, desired = guard_revisions(current, desired, desired_urls=to)
     skip = _diff_skip(inv)
     changes = dialect.diff(current, desired, skip=skip)
     if not changes:
@@ -362,13 +362,6 @@ def diff_cmd(ctx: click.Context, name, **_):
     statements = dialect.plan(changes, indent=fmt.indent)
     write_file(path, unused_file_name(path, name), render_statements(statements),
                validate=False)
-
-
-def _without_revisions(schema):
-    from dataclasses import replace
-
-    return replace(schema, tables=tuple(t for t in schema.tables
-                                        if t.name != "atlas_schema_revisions"))
 
 
 def _diff_skip(inv) -> frozenset:

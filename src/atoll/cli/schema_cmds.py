@@ -45,6 +45,13 @@ def _confirm() -> bool:
     return confirm_apply()
 
 
+def revisions_schema(inv: Invocation) -> str:
+    """The configured revisions schema (the env's ``migration { revisions_schema }``)."""
+    env = inv.env if inv.env is not None else (inv.envs[0] if inv.envs else None)
+    migration = getattr(env, "migration", None)
+    return getattr(migration, "revisions_schema", "") or ""
+
+
 def _skip(inv: Invocation) -> frozenset[str]:
     env = inv.env
     diff = getattr(env, "diff", None) if env is not None else None
@@ -146,6 +153,7 @@ def apply_cmd(ctx: click.Context, **_):
         raise AtollError(f'unknown tx-mode "{tx_mode}"')
 
     from ..declarative import execute_plan, plan, render_planned
+    from ..revisions_guard import guard_revisions
     from ..states import check_schema_name
 
     desired = read_desired(inv, to, inv.get("dev_url"))
@@ -154,6 +162,8 @@ def apply_cmd(ctx: click.Context, **_):
     dialect, conn = _open(url)
     with conn:
         current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
+        current, desired = guard_revisions(current, desired, desired_urls=to,
+                                           revisions_schema=revisions_schema(inv))
         statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))
         if not statements:
             if fmt.kind == "json":
@@ -221,6 +231,10 @@ def diff_cmd(ctx: click.Context, **_):
                          exclude=exclude)
     desired = read_state(to_urls, dev_url=dev_url, variables=variables, project=inv.project,
                          exclude=exclude)
+    from ..revisions_guard import guard_revisions
+
+    current, desired = guard_revisions(current, desired, desired_urls=to_urls,
+                                       revisions_schema=revisions_schema(inv))
     planner_url = dev_url or next(
         (u for u in (to_urls[0], from_urls[0]) if not u.startswith(("file://", "mem://"))),
         "sqlite://dev?mode=memory")
@@ -239,17 +253,28 @@ def diff_cmd(ctx: click.Context, **_):
 @click.option("-u", "--url", default="", help="URL of the database to clean")
 @click.option("--auto-approve", is_flag=True, help="apply changes without prompting for approval")
 @click.option("--dry-run", is_flag=True, hidden=True)
+@click.option("--with-revisions", is_flag=True, help="[atoll] drop the revisions table (the migration history) too")
 @project_options
 @click.pass_context
 def clean_cmd(ctx: click.Context, **_):
-    """Remove every schema object from a connected database."""
+    """Remove every schema object from a connected database (except the revisions table,
+    unless --with-revisions names it)."""
     inv = invocation(ctx, "schema clean")
     url = inv.require("url")
     from ..declarative import execute_plan, render_planned
 
     dialect, conn = _open(url)
     with conn:
-        statements = dialect.clean(conn)
+        if inv.get("with_revisions"):
+            statements = dialect.clean(conn)
+        else:
+            from dataclasses import replace
+
+            from ..declarative import plan
+            from ..revisions_guard import without_revisions
+
+            current = without_revisions(dialect.inspect(conn), revisions_schema(inv))
+            statements = plan(dialect, current, replace(current, tables=()))
         if not statements:
             click.echo("Nothing to drop")
             return

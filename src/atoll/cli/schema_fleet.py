@@ -60,9 +60,12 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     from ..dialects import dialect_for
     from ..fleet.runner import TargetResult
     from ..fleet.targets import build_targets
+    from ..revisions_guard import guard_revisions
     from ..urls import parse_url
     from .migrate_cmds import _print_fleet, _run
-    from .schema_cmds import _confirm, read_desired
+    from .schema_cmds import _confirm, read_desired, revisions_schema
+
+    rev_schema = revisions_schema(inv)
 
     targets = build_targets(inv)
     desired_cache: dict[tuple, object] = {}
@@ -76,7 +79,8 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
         with cache_lock:
             if key not in desired_cache:
                 urls = [u if "://" in u else f"file://{u}" for u in key]
-                desired_cache[key] = read_desired(inv, urls, target.settings.get("dev_url"))
+                desired_cache[key] = (urls, read_desired(inv, urls,
+                                                         target.settings.get("dev_url")))
             return desired_cache[key]
 
     def plan_job(target, step):
@@ -84,7 +88,11 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
         dialect = dialect_for(url)
         with dialect.connect(url) as conn:
             current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
-            statements = plan(dialect, current, desired_for(target), indent="  ", skip=skip)
+            desired_urls, desired = desired_for(target)
+            current, desired = guard_revisions(
+                current, desired, desired_urls=desired_urls,
+                revisions_schema=rev_schema)
+            statements = plan(dialect, current, desired, indent="  ", skip=skip)
             if not statements or dry_run or not auto_now[0]:
                 state = "pending" if statements else "ok"
                 return TargetResult(target, state, statements=len(statements),

@@ -23,6 +23,8 @@ env "master" {
 }
 
 # Every sharding database at once (a fleet): `atoll migrate apply --env sharding`.
+# `atoll schema apply --env sharding` plans each shard against `src` and leaves the revisions
+# table (atlas_schema_revisions) alone: no `exclude` is needed to keep the history.
 env "sharding" {
   for_each = toset(local.shards)
   url      = "sqlite://${local.data_dir}/sharding_db_${each.value}.db?_fk=1"
