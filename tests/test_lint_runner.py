@@ -343,3 +343,40 @@ def test_git_base_selects_files_added_on_branch(tmp_path, monkeypatch):
     assert r.files == [] and render_lint(r) == ""
     with pytest.raises(AtollError, match=r"^git diff: exit status 128$"):
         lint_dir("migrations", DEV, git_base="no-such-branch")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_base_sees_staged_and_untracked_files(tmp_path, monkeypatch):
+    """The pre-commit case: a new migration staged (or not yet added) but not committed is
+    linted against the base, as are committed ones; an unchanged base sees nothing new."""
+    repo = tmp_path / "repo"
+    write(repo / "migrations", {"1.sql": "CREATE TABLE users (id int);\n",
+                                "2.sql": "CREATE TABLE pets (id int);\n"})
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
+                        "init.defaultBranch=master", *args], cwd=repo, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    git("init")
+    git("add", ".")
+    git("commit", "-m", "base")
+    git("tag", "base")
+    monkeypatch.chdir(repo)
+    assert lint_dir("migrations", DEV, git_base="base").files == []
+    write(repo / "migrations", {"3.sql": "DROP TABLE users;\n"})
+    git("add", "migrations/3.sql")                       # staged, not committed
+    r = lint_dir("migrations", DEV, git_base="base")
+    assert [f.name for f in r.files] == ["3.sql"] and r.exit_code == 1
+    write(repo / "migrations", {"4.sql": "DROP TABLE pets;\n"})   # untracked
+    r = lint_dir("migrations", DEV, git_base="base")
+    assert [f.name for f in r.files] == ["3.sql", "4.sql"]
+    git("commit", "-m", "three")                         # committed on top of the base
+    (repo / ".gitignore").write_text("migrations/4.sql\n")         # ignored files are not new
+    assert [f.name for f in lint_dir("migrations", DEV, git_base="HEAD").files] == []
+    assert [f.name for f in lint_dir("migrations", DEV, git_base="base").files] == [
+        "3.sql", "4.sql"]
+    # an old file edited in the working tree is linted again, with every file after it
+    (repo / "migrations" / "2.sql").write_text("CREATE TABLE pets (id int, name text);\n")
+    r = lint_dir("migrations", DEV, git_base="HEAD")
+    assert [f.name for f in r.files] == ["2.sql", "3.sql", "4.sql"]

@@ -67,25 +67,33 @@ def detect_latest(files: Sequence[MigrationFile], n: int):
 
 
 def detect_git(files: Sequence[MigrationFile], base: str, dir_path: str, git_dir: str = "."):
-    """Files added on HEAD relative to ``base`` (``git diff --name-only --diff-filter=A``):
-    the first directory file named in that list and every file after it are new."""
+    """Files new or changed relative to ``base``: the first directory file among them and
+    every file after it are new.
+
+    Atlas compares ``base`` with ``HEAD`` only, so a migration that is staged or still
+    untracked (the pre-commit case) passes unlinted. atoll compares ``base`` with the working
+    tree (committed, staged and unstaged changes: ``git diff --diff-filter=AM base``) and adds
+    the untracked files that git does not ignore."""
     if shutil.which("git") is None:
         raise AtollError('lookup git: exec: "git": executable file not found in $PATH')
-    args = ["git"]
-    if git_dir:
-        args += ["-C", git_dir]
-    args += ["--no-pager", "diff", "--name-only", "--diff-filter=A", base or "master", "HEAD",
-             (dir_path or "migrations").replace(os.sep, "/")]
-    proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
-    if proc.returncode != 0:
-        raise AtollError(f"git diff: exit status {proc.returncode}")
-    out = proc.stdout.decode("utf-8", "surrogateescape")
-    names = {line.rstrip("/").rsplit("/", 1)[-1] for line in out.split("\n")}
+    where = (dir_path or "migrations").replace(os.sep, "/")
+    changed = _git_names(git_dir, "diff", "--name-only", "--diff-filter=AM", base or "master",
+                         "--", where)
+    untracked = _git_names(git_dir, "ls-files", "--others", "--exclude-standard", "--", where)
+    names = {line.rstrip("/").rsplit("/", 1)[-1] for line in changed + untracked}
     files = list(files)
     for i, f in enumerate(files):
         if f.name in names:
             return files[:i], files[i:]
     return files, []
+
+
+def _git_names(git_dir: str, *args: str) -> list[str]:
+    cmd = ["git", *(["-C", git_dir] if git_dir else []), "--no-pager", *args]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    if proc.returncode != 0:
+        raise AtollError(f"git {args[0]}: exit status {proc.returncode}")
+    return [line for line in proc.stdout.decode("utf-8", "surrogateescape").split("\n") if line]
 
 
 # ---------------------------------------------------------------------------------------------
