@@ -38,6 +38,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'atoll' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 def inspect(url: str, *, exclude: Sequence[str] = ()) -> Schema:
     """The schema of the database at ``url`` (``schema inspect``)."""
     from .states import read_state
@@ -46,10 +50,12 @@ def inspect(url: str, *, exclude: Sequence[str] = ()) -> Schema:
 
 
 def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
-         dev_url: str | None = None, variables: dict | None = None) -> list[Statement]:
+         dev_url: str | None = None, variables: dict | None = None,
+         exclude: Sequence[str] = ()) -> list[Statement]:
     """The statements that turn the ``current`` state into the ``desired`` one (``schema
     diff``). States are URLs: a database, ``file://`` HCL or SQL files, a migration
-    directory; SQL needs ``dev_url``."""
+    directory; SQL needs ``dev_url``. ``exclude`` takes the patterns of ``--exclude``
+    (``users``, ``*.tmp_*``) and leaves those objects out of both sides."""
     from .declarative import plan as plan_statements
     from .dialects import dialect_for
     from .revisions_guard import guard_revisions
@@ -57,8 +63,8 @@ def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
 
     current = [current] if isinstance(current, str) else list(current)
     desired = [desired] if isinstance(desired, str) else list(desired)
-    before = read_state(current, dev_url=dev_url, variables=variables)
-    after = read_state(desired, dev_url=dev_url, variables=variables)
+    before = read_state(current, dev_url=dev_url, variables=variables, exclude=exclude)
+    after = read_state(desired, dev_url=dev_url, variables=variables, exclude=exclude)
     before, after = guard_revisions(before, after, desired_urls=desired)
     engine = next((u for u in (*desired, *current) if not u.startswith(("file://", "mem://"))),
                   dev_url or "sqlite://dev?mode=memory")
@@ -71,13 +77,15 @@ def apply(url: str, dir: str = "migrations", **options) -> ApplyReport:
     (``amount``, ``baseline``, ``tx_mode``, ``dry_run``, ``lock_timeout`` …). Errors while
     files run come back in ``report.error``; a broken directory raises ``AtollError``."""
     from .dialects import dialect_for
+    from .migrate.directory import load_dir
     from .migrate.executor import apply as apply_dir
     from .urls import parse_url
 
+    files = load_dir(dir)  # a missing directory fails before the database file is created
     parsed = parse_url(url)
     dialect = dialect_for(parsed)
     with dialect.connect(parsed) as conn:
-        return apply_dir(conn, dialect, dir, **options)
+        return apply_dir(conn, dialect, files, **options)
 
 
 def status(url: str, dir: str = "migrations") -> StatusReport:
