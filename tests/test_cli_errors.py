@@ -188,3 +188,14 @@ def test_password_never_printed(root):
     r = atoll(root, *APPLY, "--url", "postgres://admin:hunter2@127.0.0.1:1/db")
     failed(r)
     assert "hunter2" not in r.err + r.out
+
+
+def test_migrate_diff_on_a_missing_to_file_creates_no_directory(root):
+    line = failed(atoll(root, "migrate", "diff", "x", "--dir", "file://db/migrations/new",
+                        "--to", "file://db/schema/missing.hcl", "--dev-url", DEV))
+    assert "missing.hcl" in line
+    assert not (root / "db" / "migrations" / "new").exists()
+    # The same command with a real schema creates the directory and its first file.
+    ok(atoll(root, "migrate", "diff", "x", "--dir", "file://db/migrations/new",
+             "--to", "file://db/schema/master.hcl", "--dev-url", DEV))
+    assert len(list((root / "db" / "migrations" / "new").glob("*_x.sql"))) == 1

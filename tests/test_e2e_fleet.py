@@ -269,6 +269,23 @@ def test_fleet_drift_and_behind_peers(root):
     assert f"behind its peers (they are at {v})" in rows["sharding_2"]["NOTE"]
 
 
+def test_fleet_status_json_has_pending_files_and_drift_fields(root):
+    ok(apply_all(root))
+    execute(root / SHARDS[2], "CREATE TABLE cheat (id integer)")  # sharding_3
+    v = add_shard_migration(root, "add_gems",
+                            "ALTER TABLE `users` ADD COLUMN `gems` integer NOT NULL DEFAULT 0;\n")
+    r = status_all(root, "--format", "json")
+    assert "Traceback" not in r.err
+    rows = {row["Name"]: row for row in json.loads(r.out)}
+    assert rows["master"]["Pending"] == [] and rows["master"]["PendingCount"] == 0
+    name = next(n for n in os.listdir(root / "db/migrations/sharding") if n.startswith(v))
+    assert rows["sharding_1"]["Pending"] == [name] and rows["sharding_1"]["PendingCount"] == 1
+    assert rows["sharding_3"]["State"] == "drifted"
+    assert rows["sharding_3"]["Drift"] == ['Create "cheat" table']
+    assert rows["sharding_3"]["Error"] == ""  # drift is not an error of the status command
+    assert rows["sharding_1"]["Drift"] == []
+
+
 # --- staging: the shards come from the master database --------------------------------------
 
 

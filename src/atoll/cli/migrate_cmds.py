@@ -246,13 +246,12 @@ def status_cmd(ctx: click.Context, **_):
 
 
 def _drift_lines(result) -> list[str]:
-    from ..dialects import dialect_for
-
-    dialect = dialect_for(result.target.url)
-    return [f"{s.comment}" for s in dialect.plan(result.drift)][:20]
+    return result.drift_lines or []
 
 
 def _print_status_fleet(inv, results) -> None:
+    from ..fleet.jobs import describe_changes
+
     # Databases sharing a migration directory should sit at the same version: flag any that
     # is not at the newest version among its peers.
     newest: dict[str, str] = {}
@@ -264,6 +263,8 @@ def _print_status_fleet(inv, results) -> None:
     rows = []
     for r in results:
         note = r.error.splitlines()[0] if r.error else ""
+        if not note and r.drift_lines:
+            note = f"drift: {describe_changes(r.drift_lines)}"
         peak = newest.get(r.target.settings.get("dir") or "", "")
         if not note and r.state != "failed" and (r.version_before or "") != peak:
             note = f"behind its peers (they are at {peak})"
@@ -340,10 +341,11 @@ def diff_cmd(ctx: click.Context, name, **_):
     path = _dir(inv)
     import os
 
-    os.makedirs(path, exist_ok=True)
-    from ..migrate.directory import load_dir
+    from ..migrate.directory import MigrationDir, load_dir
 
-    directory = load_dir(path)
+    # A missing directory is created (as Atlas does), but only once the diff has succeeded:
+    # a command that fails on its input leaves nothing behind.
+    directory = load_dir(path) if os.path.exists(path) else MigrationDir(path, [], None)
     directory.validate()
     with dev_database(inv.get("dev_url")) as (dialect, conn):
         replay(conn, dialect, directory, validate=False)
@@ -356,6 +358,7 @@ def diff_cmd(ctx: click.Context, name, **_):
     current, desired = guard_revisions(current, desired, desired_urls=to)
     skip = _diff_skip(inv)
     changes = dialect.diff(current, desired, skip=skip)
+    os.makedirs(path, exist_ok=True)
     if not changes:
         click.echo("The migration directory is synced with the desired state, no changes to be made")
         return

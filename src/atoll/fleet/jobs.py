@@ -162,12 +162,17 @@ class DriftChecker:
         return dialect.diff(expected, actual)
 
 
-def describe_changes(dialect, changes, limit: int = 3) -> str:
+def drift_lines(dialect, changes) -> list[str]:
+    """Drift as the comments of the statements that would repair it (``Create "hack" table``),
+    without the foreign-key pragma wrap."""
+    return [st.comment for st in dialect.plan(changes)
+            if st.comment and "foreign-keys" not in st.comment] if changes else []
+
+
+def describe_changes(lines: list[str], limit: int = 3) -> str:
     """``create "hack" table, add column "x" to table: "t" (+2 more)``: drift in one line."""
-    comments = [st.comment[:1].lower() + st.comment[1:] for st in dialect.plan(changes)
-                if st.comment and "foreign-keys" not in st.comment]
-    text = ", ".join(comments[:limit])
-    return text + (f" (+{len(comments) - limit} more)" if len(comments) > limit else "")
+    text = ", ".join(line[:1].lower() + line[1:] for line in lines[:limit])
+    return text + (f" (+{len(lines) - limit} more)" if len(lines) > limit else "")
 
 
 def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
@@ -194,14 +199,10 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
             state = "behind"
         else:
             state = "ok"
-        error = rep.error
-        if changes and not error:
-            error = f"drift: {describe_changes(dialect, changes)}"
-        result = TargetResult(target, state, version_before=version,
-                              version_after=version, files=len(rep.pending),
-                              error=error, detail=rep)
-        result.drift = changes
-        return result
+        return TargetResult(target, state, version_before=version, version_after=version,
+                            files=len(rep.pending), error=rep.error, detail=rep,
+                            pending_files=[f.name for f in rep.pending], drift=changes,
+                            drift_lines=drift_lines(dialect, changes))
 
     return job
 

@@ -52,9 +52,17 @@ def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table
 
 
 def as_json(results: Sequence[TargetResult]) -> str:
-    return json.dumps([
-        {"Name": r.target.name, "URL": r.target.display_url, "State": r.state,
-         "VersionBefore": r.version_before, "VersionAfter": r.version_after,
-         "Files": r.files, "Statements": r.statements, "Seconds": round(r.seconds, 6),
-         "Error": r.error}
-        for r in results], ensure_ascii=False)
+    return json.dumps([_json_row(r) for r in results], ensure_ascii=False)
+
+
+def _json_row(r: TargetResult) -> dict:
+    row = {"Name": r.target.name, "URL": r.target.display_url, "State": r.state,
+           "VersionBefore": r.version_before, "VersionAfter": r.version_after,
+           "Files": r.files, "Statements": r.statements, "Seconds": round(r.seconds, 6),
+           "Error": r.error}
+    if r.pending_files is not None:  # migrate status
+        row["Pending"] = r.pending_files
+        row["PendingCount"] = len(r.pending_files)
+    if r.drift_lines is not None:
+        row["Drift"] = r.drift_lines
+    return row

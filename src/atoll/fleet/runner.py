@@ -45,6 +45,11 @@ class TargetResult:
     seconds: float = 0.0
     error: str = ""
     detail: object = None  # the command's own report (ApplyReport, StatusReport, …)
+    # migrate status only (None elsewhere): the pending files' names, and the schema changes
+    # made outside the migration history (drift), each as its planned change's comment
+    pending_files: list[str] | None = None
+    drift: list = field(default_factory=list)
+    drift_lines: list[str] | None = None
 
     @property
     def failed(self) -> bool:
