@@ -4,14 +4,13 @@ Atlas prints; several databases (an env with ``for_each``) print one fleet table
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import __version__
 from ..errors import AtollError
 from .formats import parse_format
 from .options import csv_slice, invocation, parse_duration, project_options
+from .shared import print_fleet, run_targets
 
 OPERATOR = f"atoll v{__version__}"
 
@@ -45,54 +44,6 @@ def _fleet_options(fn):
     fn = click.option("--continue-on-error", is_flag=True,
                       help="[atoll] go on with the other databases after one fails")(fn)
     return fn
-
-
-def _run(inv, targets, job):
-    """Run ``job`` over ``targets``: through the env's deployment groups when it has one,
-    else one bounded pool."""
-    from ..fleet.progress import progress_for
-    from ..fleet.runner import DEFAULT_PARALLEL, FleetOptions, run_fleet, run_groups
-
-    parallel = inv.get("parallel") or DEFAULT_PARALLEL
-    options = FleetOptions(parallel=parallel, continue_on_error=bool(inv.get("continue_on_error")))
-    progress = progress_for(len(targets), quiet=inv.get("format_") is not None and
-                            parse_format(inv.get("format_")).kind == "json")
-    try:
-        deployment = getattr(inv.env or (inv.envs[0] if inv.envs else None), "deployment", None)
-        if deployment is not None and len(targets) > 1:
-            groups = []
-            by_name = {t.name: t for t in targets}
-            for group, names in deployment.plan([t.name for t in targets]):
-                opts = FleetOptions(
-                    parallel=inv.get("parallel") or getattr(group, "parallel", None) or parallel,
-                    continue_on_error=options.continue_on_error or
-                    getattr(group, "on_error", "fail") == "continue",
-                    halt_rollout=getattr(group, "on_error", "fail") != "continue")
-                groups.append((getattr(group, "name", "rest"),
-                               [by_name[n] for n in names], opts))
-            return run_groups(groups, job, progress)
-        return run_fleet(targets, job, options, progress)
-    finally:
-        progress.close()
-
-
-def _print_fleet(inv, results, *, headers=None, rows=None, title="",
-                 failing=("failed", "skipped", "stopped")) -> None:
-    """The fleet report (JSON, a rich table on a terminal, plain text otherwise); exit 1
-    when any database ended in one of the ``failing`` states."""
-    from ..fleet import report
-
-    fmt = parse_format(inv.get("format_"))
-    if fmt.kind == "json":
-        click.echo(report.as_json(results))
-    elif sys.stdout.isatty():
-        from rich.console import Console
-
-        report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
-    else:
-        click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
-    if any(r.state in failing for r in results):
-        sys.exit(1)
 
 
 # --- apply ---------------------------------------------------------------------------------
@@ -147,10 +98,10 @@ def apply_cmd(ctx: click.Context, amount, **_):
         if result.error:
             raise AtollError(result.error)
         return
-    results = _run(inv, targets, job)
+    results = run_targets(inv, targets, job)
     if options.dry_run and parse_format(inv.get("format_")).kind != "json":
         _print_dry_runs(results)
-    _print_fleet(inv, results)
+    print_fleet(inv, results)
 
 
 def _print_dry_runs(results) -> None:
@@ -241,7 +192,7 @@ def status_cmd(ctx: click.Context, **_):
             for line in _drift_lines(result):
                 click.echo(f"     {line}")
         return
-    results = _run(inv, targets, job)
+    results = run_targets(inv, targets, job)
     _print_status_fleet(inv, results)
 
 
@@ -270,7 +221,7 @@ def _print_status_fleet(inv, results) -> None:
             note = f"behind its peers (they are at {peak})"
         rows.append((r.target.name, r.target.display_url, r.version_before or "-",
                      str(r.files), r.state, note))
-    _print_fleet(inv, results, headers=headers, rows=rows, title="Migration status",
+    print_fleet(inv, results, headers=headers, rows=rows, title="Migration status",
                  failing=("failed",))
 
 
@@ -298,7 +249,7 @@ def set_cmd(ctx: click.Context, version, **_):
     if len(targets) == 1:
         click.echo(render_set(job(targets[0], lambda _m: None).detail), nl=False)
         return
-    _print_fleet(inv, _run(inv, targets, job))
+    print_fleet(inv, run_targets(inv, targets, job))
 
 
 # --- diff ----------------------------------------------------------------------------------
@@ -336,7 +287,7 @@ def diff_cmd(ctx: click.Context, name, **_):
     from ..migrate.executor import replay
     from ..revisions_guard import guard_revisions
     from ..states import dev_database, read_state
-    from .schema_cmds import schema_variables
+    from .shared import schema_variables
 
     path = _dir(inv)
     import os

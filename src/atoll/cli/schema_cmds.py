@@ -10,24 +10,7 @@ import click
 from ..errors import AtollError
 from .formats import parse_format
 from .options import Invocation, csv_slice, invocation, project_options
-
-
-def schema_variables(inv: Invocation) -> dict:
-    """Values for ``variable`` blocks of schema files: the env's free-form attributes, then
-    ``--var`` values the env does not shadow (spec/project.md §3.9)."""
-    variables: dict = {}
-    for key, values in (inv.values.get("var") or {}).items():
-        variables[key] = values[0] if len(values) == 1 else list(values)
-    if inv.env is not None:
-        variables.update(getattr(inv.env, "schema_vars", {}) or {})
-    return variables
-
-
-def read_desired(inv: Invocation, urls, dev_url):
-    from ..states import read_state
-
-    return read_state(list(urls), dev_url=dev_url, variables=schema_variables(inv),
-                      project=inv.project, exclude=inv.get("exclude", ()))
+from .shared import confirm_apply, read_desired, revisions_schema, schema_variables
 
 
 def _open(url_text: str):
@@ -37,19 +20,6 @@ def _open(url_text: str):
     url = parse_url(url_text)
     dialect = dialect_for(url)
     return dialect, dialect.connect(url)
-
-
-def _confirm() -> bool:
-    from .prompt import confirm_apply
-
-    return confirm_apply()
-
-
-def revisions_schema(inv: Invocation) -> str:
-    """The configured revisions schema (the env's ``migration { revisions_schema }``)."""
-    env = inv.env if inv.env is not None else (inv.envs[0] if inv.envs else None)
-    migration = getattr(env, "migration", None)
-    return getattr(migration, "revisions_schema", "") or ""
 
 
 def _skip(inv: Invocation) -> frozenset[str]:
@@ -178,7 +148,7 @@ def apply_cmd(ctx: click.Context, **_):
                 click.echo(json.dumps({"Pending": [s.sql for s in statements]},
                                       separators=(",", ":")), nl=False)
             return
-        if not inv.get("auto_approve") and not _confirm():
+        if not inv.get("auto_approve") and not confirm_apply():
             return
         if inv.get("dev_url"):
             # With a dev database the plan is executed in its canonical single-line form
@@ -281,7 +251,7 @@ def clean_cmd(ctx: click.Context, **_):
         click.echo(render_planned(statements), nl=False)
         if inv.get("dry_run"):
             return
-        if not inv.get("auto_approve") and not _confirm():
+        if not inv.get("auto_approve") and not confirm_apply():
             return
         result = execute_plan(dialect, conn, statements, tx_mode="none")
         if result.error:

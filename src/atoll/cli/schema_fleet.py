@@ -12,6 +12,7 @@ import click
 
 from ..errors import AtollError
 from .formats import parse_format
+from .shared import confirm_apply, print_fleet, read_desired, revisions_schema, run_targets
 
 
 def inspect_fleet(inv) -> None:
@@ -20,7 +21,6 @@ def inspect_fleet(inv) -> None:
     from ..fleet.targets import build_targets
     from ..hcl.schema_codec import encode_schema, schema_to_json
     from ..urls import parse_url
-    from .migrate_cmds import _run
 
     fmt = parse_format(inv.get("format_"))
     targets = build_targets(inv)
@@ -38,7 +38,7 @@ def inspect_fleet(inv) -> None:
             text = encode_schema(schema)
         return TargetResult(target, "ok", detail=text)
 
-    results = _run(inv, targets, job)
+    results = run_targets(inv, targets, job)
     failed = [r for r in results if r.state != "ok"]
     if fmt.kind == "json":
         click.echo(json.dumps({r.target.name: json.loads(r.detail) for r in results
@@ -62,8 +62,6 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     from ..fleet.targets import build_targets
     from ..revisions_guard import guard_revisions
     from ..urls import parse_url
-    from .migrate_cmds import _print_fleet, _run
-    from .schema_cmds import _confirm, read_desired, revisions_schema
 
     rev_schema = revisions_schema(inv)
 
@@ -104,7 +102,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
         return TargetResult(target, "ok", statements=len(result.applied), detail=statements)
 
     auto_now = [auto and not dry_run]
-    results = _run(inv, targets, plan_job)
+    results = run_targets(inv, targets, plan_job)
     if not auto_now[0]:
         for r in results:
             if r.detail:
@@ -114,12 +112,12 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
                 click.echo(f"-- {r.target.name}: Schema is synced, no changes to be made")
         if dry_run or not any(r.detail for r in results if r.state == "pending"):
             if any(r.failed for r in results):
-                _print_fleet(inv, results)
+                print_fleet(inv, results)
             return
-        if not _confirm():
+        if not confirm_apply():
             return
         auto_now[0] = True
-        results = _run(inv, [r.target for r in results if r.state == "pending"], plan_job)
-    _print_fleet(inv, results)
+        results = run_targets(inv, [r.target for r in results if r.state == "pending"], plan_job)
+    print_fleet(inv, results)
     if any(r.failed for r in results):
         raise AtollError("schema apply failed on some databases (see the table above)")

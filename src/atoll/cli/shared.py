@@ -1,0 +1,89 @@
+"""Helpers the command modules share: running a job over an env's databases, printing the
+fleet report, the schema variables and desired state of an invocation, the apply prompt."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .formats import parse_format
+from .options import Invocation
+from .prompt import confirm_apply
+
+__all__ = ["confirm_apply", "print_fleet", "read_desired", "revisions_schema", "run_targets",
+           "schema_variables"]
+
+
+def run_targets(inv: Invocation, targets, job):
+    """Run ``job`` over ``targets``: through the env's deployment groups when it has one,
+    else one bounded pool."""
+    from ..fleet.progress import progress_for
+    from ..fleet.runner import DEFAULT_PARALLEL, FleetOptions, run_fleet, run_groups
+
+    parallel = inv.get("parallel") or DEFAULT_PARALLEL
+    options = FleetOptions(parallel=parallel, continue_on_error=bool(inv.get("continue_on_error")))
+    progress = progress_for(len(targets), quiet=inv.get("format_") is not None and
+                            parse_format(inv.get("format_")).kind == "json")
+    try:
+        deployment = getattr(inv.env or (inv.envs[0] if inv.envs else None), "deployment", None)
+        if deployment is not None and len(targets) > 1:
+            groups = []
+            by_name = {t.name: t for t in targets}
+            for group, names in deployment.plan([t.name for t in targets]):
+                opts = FleetOptions(
+                    parallel=inv.get("parallel") or getattr(group, "parallel", None) or parallel,
+                    continue_on_error=options.continue_on_error or
+                    getattr(group, "on_error", "fail") == "continue",
+                    halt_rollout=getattr(group, "on_error", "fail") != "continue")
+                groups.append((getattr(group, "name", "rest"),
+                               [by_name[n] for n in names], opts))
+            return run_groups(groups, job, progress)
+        return run_fleet(targets, job, options, progress)
+    finally:
+        progress.close()
+
+
+def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
+                failing=("failed", "skipped", "stopped")) -> None:
+    """The fleet report (JSON, a rich table on a terminal, plain text otherwise); exit 1
+    when any database ended in one of the ``failing`` states."""
+    from ..fleet import report
+
+    fmt = parse_format(inv.get("format_"))
+    if fmt.kind == "json":
+        click.echo(report.as_json(results))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
+    else:
+        click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
+    if any(r.state in failing for r in results):
+        sys.exit(1)
+
+
+def schema_variables(inv: Invocation) -> dict:
+    """Values for ``variable`` blocks of schema files: the env's free-form attributes, then
+    ``--var`` values the env does not shadow (spec/project.md §3.9)."""
+    variables: dict = {}
+    for key, values in (inv.values.get("var") or {}).items():
+        variables[key] = values[0] if len(values) == 1 else list(values)
+    if inv.env is not None:
+        variables.update(getattr(inv.env, "schema_vars", {}) or {})
+    return variables
+
+
+def read_desired(inv: Invocation, urls, dev_url):
+    """The desired schema read from ``urls`` with the invocation's variables and excludes."""
+    from ..states import read_state
+
+    return read_state(list(urls), dev_url=dev_url, variables=schema_variables(inv),
+                      project=inv.project, exclude=inv.get("exclude", ()))
+
+
+def revisions_schema(inv: Invocation) -> str:
+    """The configured revisions schema (the env's ``migration { revisions_schema }``)."""
+    env = inv.env if inv.env is not None else (inv.envs[0] if inv.envs else None)
+    migration = getattr(env, "migration", None)
+    return getattr(migration, "revisions_schema", "") or ""
