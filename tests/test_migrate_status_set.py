@@ -183,10 +183,25 @@ def test_set_resolves_failed_file(tmp_path):
     assert r.error
     assert render_set(set_version(conn, dialect, d, "4")) == (
         "Current version is 4 (1 set):\n\n  + 4\n\n")
-    assert rows(conn)[-1][2:5] == (6, 1, 2)
+    # Complete and clean (Atlas would keep it partial, applied 1 of 2, so still pending).
+    assert rows(conn)[-1][2:5] == (6, 2, 2)
     st = status(conn, dialect, d)
-    assert st.total == 0 and st.error == ""
+    assert st.total == 0 and st.error == "" and st.status == "OK" and not st.pending
     assert "Executed Files:  2\n" in render_status(st)
+    assert render_apply(apply(conn, dialect, d)) == "No migration files to execute\n"
+
+
+def test_set_clears_the_error_of_a_rolled_back_file(tmp_path):
+    """A file that failed under --tx-mode file left a row with its error and nothing applied;
+    `migrate set` on its version means the database is at it (fixed by hand)."""
+    d = make_dir(tmp_path, {"1.sql": "CREATE TABLE a(c int);",
+                            "2.sql": "CREATE TABLE b(c int);\nCREATE TABLE a(c int);\n"})
+    conn, dialect = open_db(tmp_path / "app.db")
+    assert apply(conn, dialect, d).error
+    assert status(conn, dialect, d).status == "PENDING"
+    set_version(conn, dialect, d, "2")
+    st = status(conn, dialect, d)
+    assert (st.status, st.current, st.error, st.pending) == ("OK", "2", "", [])
 
 
 def test_set_lock_is_shared_with_apply(tmp_path):

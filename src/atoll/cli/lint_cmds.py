@@ -30,7 +30,7 @@ def lint_settings(inv) -> dict | None:
 @click.option("--latest", type=int, default=None, help="run analysis on the latest N migration files")
 @click.option("--git-base", default="", help="run analysis against the base Git branch")
 @click.option("--git-dir", default="", help="path to the repository working directory")
-@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--format", "--log", "format_", default="", help="json for a JSON report, or a Go template run on it ('{{ json . }}')")
 @project_options
 @click.pass_context
 def lint_cmd(ctx: click.Context, **_):

@@ -34,23 +34,23 @@ COMMANDS: dict[str, dict[str, str]] = {
 }
 
 SHORT_HELP = {
-    "schema": "Work with atoll schemas.",
-    "migrate": "Manage versioned migration files.",
-    "schema inspect": "Inspect a database and print its schema in HCL, SQL or JSON.",
-    "schema apply": "Apply an HCL/SQL schema to a database.",
-    "schema diff": "Calculate and print the diff between two schemas.",
-    "schema fmt": "Format Atlas HCL schema files.",
-    "schema clean": "Remove all schema objects from a connected database.",
-    "migrate apply": "Apply pending migration files on the connected database.",
-    "migrate diff": "Compute the diff between the migration directory and a desired state and create a new migration file.",
-    "migrate hash": "Hash (recalculate) the migration files' checksums.",
-    "migrate lint": "Run analysis on the migration directory.",
+    "schema": "Inspect, diff and apply schemas (declarative workflow).",
+    "migrate": "Manage versioned migration files and apply them to databases.",
+    "schema inspect": "Print a database's schema as HCL, SQL or JSON.",
+    "schema apply": "Change a database to match a desired schema.",
+    "schema diff": "Print the SQL that turns one schema into another.",
+    "schema fmt": "Format HCL schema files in place.",
+    "schema clean": "Drop every object of a database (not the history).",
+    "migrate apply": "Apply pending migration files to the database(s).",
+    "migrate diff": "Write a migration file from a desired schema.",
+    "migrate hash": "Rewrite atlas.sum from the directory's files.",
+    "migrate lint": "Check new migration files for risky changes.",
     "migrate ls": "List the migration files.",
-    "migrate new": "Create a new blank migration file.",
+    "migrate new": "Create an empty migration file.",
     "migrate rm": "Remove a migration file and update atlas.sum.",
-    "migrate set": "Set the current version of the migration history table.",
-    "migrate status": "Get information about the current migration status.",
-    "migrate validate": "Validate the migration directory's integrity and replay it on a dev database.",
+    "migrate set": "Mark migrations as applied without running them.",
+    "migrate status": "Show applied and pending files, errors and drift.",
+    "migrate validate": "Check atlas.sum and replay the files on a dev DB.",
 }
 
 
@@ -66,13 +66,27 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if not self.path:
             if name in COMMANDS:
-                return LazyGroup(name=name, path=name, help=SHORT_HELP[name])
+                return LazyGroup(name=name, path=name, help=SHORT_HELP[name],
+                                 short_help=SHORT_HELP[name])
             return super().get_command(ctx, name)
         target = COMMANDS[self.path].get(name)
         if target is None:
             return None
         module, _, attr = target.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        command = getattr(importlib.import_module(module), attr)
+        summary = SHORT_HELP.get(f"{self.path} {name}")
+        if summary:
+            command.short_help = summary
+        _show_defaults(command)
+        return command
+
+
+def _show_defaults(command: click.Command) -> None:
+    """``--help`` shows each option's default where it has a real one (not "", 0 or off)."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.show_default is None:
+            default = param.default
+            param.show_default = not (default in (None, "", (), [], False) or callable(default))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -52,7 +52,7 @@ def _fleet_options(fn):
 @click.argument("amount", required=False)
 @click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
 @_dir_option
-@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--format", "--log", "format_", default="", help="json for a JSON report, or a Go template run on it ('{{ json . }}')")
 @click.option("--revisions-schema", default="", help="name of the schema the revisions table resides in")
 @click.option("--dry-run", is_flag=True, help="print SQL without executing it")
 @click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
@@ -66,7 +66,9 @@ def _fleet_options(fn):
 @project_options
 @click.pass_context
 def apply_cmd(ctx: click.Context, amount, **_):
-    """Apply pending migration files on the connected database(s)."""
+    """Apply pending migration files on the connected database(s).
+
+    AMOUNT (optional): apply at most this many pending files (default: all of them)."""
     inv = invocation(ctx, "migrate apply", multi_env=True)
     n = _amount(amount)
     tx_mode = inv.get("tx_mode", "file")
@@ -159,7 +161,7 @@ def _print_apply(inv, report) -> None:
 @_dir_option
 @_dir_format_option
 @click.option("--revisions-schema", default="", help="name of the schema the revisions table resides in")
-@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--format", "--log", "format_", default="", help="json for a JSON report, or a Go template run on it ('{{ json . }}')")
 @click.option("--dev-url", default="", help="[atoll] dev database: also check each database for drift from its migration history")
 @_fleet_options
 @project_options
@@ -237,7 +239,10 @@ def _print_status_fleet(inv, results) -> None:
 @project_options
 @click.pass_context
 def set_cmd(ctx: click.Context, version, **_):
-    """Set the current version of the revisions table, without running any migration."""
+    """Set the current version of the revisions table, without running any migration.
+
+    VERSION: the version the database is at; every file up to it is marked applied and
+    rows of later versions are removed. Without VERSION, all rows are removed."""
     inv = invocation(ctx, "migrate set", multi_env=True)
     _check_dir_format(inv)
     from ..fleet.jobs import DirCache, set_job
@@ -258,19 +263,21 @@ def set_cmd(ctx: click.Context, version, **_):
 @click.argument("name", required=False)
 @_dir_option
 @_dir_format_option
-@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a desired state using the URL format")
+@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select the desired state (HCL or SQL schema files, a database) using the URL format")
 @click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
 @click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
 @click.option("--exclude", multiple=True, callback=csv_slice, hidden=True)
 @click.option("--qualifier", default="", help="qualify tables with custom qualifier when working on a single schema")
-@click.option("--format", "format_", default="", help="Go template to use to format the output")
+@click.option("--format", "format_", default="", help="sql: indent each statement (the form Atlas writes with '{{ sql . \"  \" }}')")
 @click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
 @click.option("--dry-run", is_flag=True, hidden=True)
 @project_options
 @click.pass_context
 def diff_cmd(ctx: click.Context, name, **_):
     """Write a new migration file with the changes from the directory's state to the
-    desired state."""
+    desired state.
+
+    NAME (optional): the file is named <timestamp>_NAME.sql (<timestamp>.sql without it)."""
     inv = invocation(ctx, "migrate diff")
     _check_dir_format(inv)
     if inv.get("dry_run"):
@@ -357,7 +364,9 @@ def _check_to(urls: list[str]) -> list[str]:
 @project_options
 @click.pass_context
 def new_cmd(ctx: click.Context, name, **_):
-    """Create a new, empty migration file and update atlas.sum."""
+    """Create a new, empty migration file and update atlas.sum.
+
+    NAME (optional): the file is named <timestamp>_NAME.sql (<timestamp>.sql without it)."""
     inv = invocation(ctx, "migrate new")
     _check_dir_format(inv)
     from ..migrate.directory import new_file
@@ -435,7 +444,9 @@ def ls_cmd(ctx: click.Context, **_):
 @project_options
 @click.pass_context
 def rm_cmd(ctx: click.Context, version, **_):
-    """Remove a migration file (the last one by default) and update atlas.sum."""
+    """Remove a migration file and update atlas.sum.
+
+    VERSION (optional): the version of the file to remove (default: the last file)."""
     inv = invocation(ctx, "migrate rm")
     from ..migrate.directory import remove_file
 

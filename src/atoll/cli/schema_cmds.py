@@ -37,8 +37,8 @@ def _skip(inv: Invocation) -> frozenset[str]:
 @click.option("-u", "--url", default="", help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
 @click.option("--dev-url", default="", help="[driver://username:password@address/dbname?param=value] select a dev database using the URL format")
 @click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
-@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
-@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="glob patterns of objects to leave out of the output ('users', '*.tmp_*'); repeatable or comma-separated")
+@click.option("--format", "--log", "format_", default="", help="hcl (the default), sql or json, or a Go template such as '{{ sql . }}'")
 @project_options
 @click.pass_context
 def inspect_cmd(ctx: click.Context, **_):
@@ -81,15 +81,15 @@ def inspect_cmd(ctx: click.Context, **_):
 
 @click.command("apply")
 @click.option("-u", "--url", default="", help="URL of the database to apply the schema to")
-@click.option("--to", multiple=True, callback=csv_slice, help="URL(s) of the desired state: file://schema.hcl, file://schema.sql, a database")
+@click.option("--to", multiple=True, callback=csv_slice, help="URL(s) of the desired state: HCL or SQL schema files (file://schema.hcl, file://schema/), a migration directory (file://migrations, replayed on the dev database), or a database URL")
 @click.option("-f", "--file", "file", multiple=True, callback=csv_slice, hidden=True)
 @click.option("--dev-url", default="", help="URL of the dev database")
 @click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
-@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="glob patterns of objects to leave out of the plan, on both sides ('users', '*.tmp_*'); repeatable or comma-separated")
 @click.option("--include", multiple=True, callback=csv_slice, hidden=True)
 @click.option("--dry-run", is_flag=True, help="print SQL without executing it")
 @click.option("--auto-approve", is_flag=True, help="apply changes without prompting for approval")
-@click.option("--format", "--log", "format_", default="", help="Go template to use to format the output")
+@click.option("--format", "--log", "format_", default="", help="json for the plan as JSON, or a Go template ('{{ sql . }}', '{{ json . }}')")
 @click.option("--tx-mode", default="file", help='set transaction mode ["file", "none"]')
 @click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
 @project_options
@@ -164,12 +164,12 @@ def apply_cmd(ctx: click.Context, **_):
 # --- diff ----------------------------------------------------------------------------------
 
 @click.command("diff")
-@click.option("--from", "from_", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
-@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select a resource using the URL format")
+@click.option("--from", "from_", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select the current state (a database, HCL or SQL files, a migration directory) using the URL format")
+@click.option("--to", multiple=True, callback=csv_slice, help="[driver://username:password@address/dbname?param=value] select the desired state (a database, HCL or SQL files, a migration directory) using the URL format")
 @click.option("--dev-url", default="", help="URL of the dev database")
 @click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
-@click.option("--exclude", multiple=True, callback=csv_slice, help="list of glob patterns used to filter resources from applying")
-@click.option("--format", "format_", default="", help="Go template to use to format the output")
+@click.option("--exclude", multiple=True, callback=csv_slice, help="glob patterns of objects to leave out of the diff, on both sides ('users', '*.tmp_*'); repeatable or comma-separated")
+@click.option("--format", "format_", default="", help="sql for indented statements, json, or a Go template ('{{ sql . }}')")
 @project_options
 @click.pass_context
 def diff_cmd(ctx: click.Context, **_):
@@ -263,7 +263,10 @@ def clean_cmd(ctx: click.Context, **_):
 @click.command("fmt")
 @click.argument("paths", nargs=-1)
 def fmt_cmd(paths):
-    """Format Atlas HCL schema files in place and print the names of the changed ones."""
+    """Format Atlas HCL schema files in place and print the names of the changed ones.
+
+    PATHS: files or directories (their *.hcl files) to format (default: the current
+    directory)."""
     from ..hcl.fmt import format_hcl
 
     for target in paths or ("./",):

@@ -1,7 +1,8 @@
 """``migrate set [version]``: edit the revisions table by hand, without running anything.
 
 Rows above the target version are deleted; a failed or partial row at the target is marked
-resolved ("applied + manually set"); files between the last remaining row and the target get
+resolved ("applied + manually set") and completed (its error cleared: unlike Atlas, which
+leaves it partial and so still pending); files between the last remaining row and the target get
 "manually set" rows. Everything happens in one transaction, under the migration lock."""
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def _set(store: RevisionStore, d: MigrationDir, args: list[str], operator: str) 
             report.revisions.append(RevisionOp(r, "remove"))
             store.delete(r.version)
         elif r.version == target and (r.error or r.total != r.applied):
+            # Atlas only re-types the row ("applied + manually set") and leaves it partial, so
+            # status still shows the error and apply re-runs the file. Setting a version means
+            # "the database is at this version": the row becomes complete and clean.
             report.revisions.append(RevisionOp(r, "set"))
             r.type = TYPE_EXECUTE | TYPE_RESOLVED
+            r.applied, r.error, r.error_stmt, r.partial_hashes = r.total, "", "", None
             store.write(r)
     revs = store.read_all()
     pending = []
