@@ -190,7 +190,7 @@ def test_decode_forward_reference_and_order():
 def test_decode_name_attributes():
     d = doc(blk("schema", "tenant", name="main"),
             table("users", column("id"), schema="tenant", **{"name": "people"}),
-            blk("view", "ignored"))
+            blk("function", "ignored"))
     s = decode_schema(d)
     assert s.name == "main"
     assert [t.name for t in s.tables] == ["people"]

@@ -1,7 +1,8 @@
 """The change types a diff produces and a dialect's planner turns into statements.
 
 Top level: ``AddTable``, ``DropTable``, ``ModifyTable`` (whose ``changes`` hold the table-level
-changes below, in Atlas's order: attributes, checks, columns, primary key, indexes, foreign keys).
+changes below, in Atlas's order: attributes, checks, columns, primary key, indexes, foreign keys),
+then the view and trigger changes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Flag, auto
 
-from .model import Check, Column, ForeignKey, Index, PrimaryKey, Table
+from .model import Check, Column, ForeignKey, Index, PrimaryKey, Table, Trigger, View
 
 
 class ChangeKind(Flag):
@@ -180,4 +181,42 @@ class RenameTable:
     new: Table
 
 
-SchemaChange = AddTable | DropTable | ModifyTable | RenameTable
+@dataclass(frozen=True)
+class AddView:
+    view: View
+
+
+@dataclass(frozen=True)
+class DropView:
+    view: View
+
+
+@dataclass(frozen=True)
+class ModifyView:
+    """A view whose query changed, or (``old == new``) one that must be re-created because a
+    table it reads is rebuilt. Engines without ``CREATE OR REPLACE VIEW`` drop and create."""
+
+    old: View
+    new: View
+
+
+@dataclass(frozen=True)
+class AddTrigger:
+    trigger: Trigger
+
+
+@dataclass(frozen=True)
+class DropTrigger:
+    trigger: Trigger
+
+
+@dataclass(frozen=True)
+class ModifyTrigger:
+    """A changed trigger, or (``old == new``) one re-created around a table rebuild."""
+
+    old: Trigger
+    new: Trigger
+
+
+SchemaChange = (AddTable | DropTable | ModifyTable | RenameTable
+                | AddView | DropView | ModifyView | AddTrigger | DropTrigger | ModifyTrigger)

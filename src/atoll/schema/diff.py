@@ -8,7 +8,8 @@ provides its rules (``atoll.dialects.sqlite.diff_rules``).
 Order of the produced changes (spec/sqlite-plan.md §2.1, §2.2):
 
 * schema level: for each *current* table, ``DropTable`` or ``ModifyTable``; then ``AddTable`` for
-  each *desired* table missing from the current state, in desired order;
+  each *desired* table missing from the current state, in desired order; then the view and
+  trigger changes (``objects_diff``), which the planner puts in dependency order;
 * table level: table attributes and checks (from the rules), columns (drop/modify in current
   order, then adds in desired order), primary key, indexes, foreign keys.
 
@@ -31,6 +32,8 @@ from .changes import (
     AddIndex,
     AddPrimaryKey,
     AddTable,
+    AddTrigger,
+    AddView,
     ChangeKind,
     DropCheck,
     DropColumn,
@@ -38,12 +41,16 @@ from .changes import (
     DropIndex,
     DropPrimaryKey,
     DropTable,
+    DropTrigger,
+    DropView,
     ModifyCheck,
     ModifyColumn,
     ModifyForeignKey,
     ModifyIndex,
     ModifyPrimaryKey,
     ModifyTable,
+    ModifyTrigger,
+    ModifyView,
     RenameTable,
     SchemaChange,
     TableChange,
@@ -58,6 +65,7 @@ from .model import (
     Schema,
     Table,
 )
+from .objects_diff import trigger_changes, view_changes
 
 __all__ = [
     "SKIP_KINDS",
@@ -92,6 +100,12 @@ _SKIP_TYPES: dict[str, type | None] = {
     "drop_foreign_key": DropForeignKey,
     "modify_foreign_key": ModifyForeignKey,
     "rename_constraint": None,
+    "add_view": AddView,
+    "drop_view": DropView,
+    "modify_view": ModifyView,
+    "add_trigger": AddTrigger,
+    "drop_trigger": DropTrigger,
+    "modify_trigger": ModifyTrigger,
 }
 SKIP_KINDS: frozenset[str] = frozenset(_SKIP_TYPES)
 
@@ -328,6 +342,8 @@ def diff_schemas(current: Schema, desired: Schema, rules: DiffRules, *,
     for t in desired.tables:
         if current.table(t.name) is None:
             sk.add(changes, AddTable(t))
+    sk.add(changes, *view_changes(current, desired))
+    sk.add(changes, *trigger_changes(current, desired))
     return changes
 
 

@@ -114,12 +114,14 @@ def exclude_schema(schema: Schema, patterns: Sequence[str]) -> Schema:
         if not applies or not go_path_match(glob_s, schema.name):
             continue
         if len(g) == 1:
-            return dataclasses.replace(schema, tables=())
+            return dataclasses.replace(schema, tables=(), views=(), triggers=())
         schema = _exclude_in_schema(schema, g[1:])
     return schema
 
 
 def _exclude_in_schema(schema: Schema, glob: list[str]) -> Schema:
+    if len(glob) == 1:
+        schema = _exclude_objects(schema, glob[0])
     glob_t, applies = _exclude_type("table", glob[0])
     if not applies:
         return schema
@@ -131,6 +133,27 @@ def _exclude_in_schema(schema: Schema, glob: list[str]) -> Schema:
             t = _exclude_in_table(t, glob[1])
         tables.append(t)
     return dataclasses.replace(schema, tables=tuple(tables))
+
+
+def _exclude_objects(schema: Schema, pattern: str) -> Schema:
+    """Views (``[type=view]``) and triggers (``[type=trigger]``) matching a one-part pattern.
+    A trigger also goes when the table or view it is on goes."""
+    views = schema.views
+    p, applies = _exclude_type("view", pattern)
+    if applies:
+        views = tuple(v for v in views if not go_path_match(p, v.name))
+    gone_tables: set[str] = set()
+    p, applies = _exclude_type("table", pattern)
+    if applies:
+        gone_tables = {t.name for t in schema.tables if go_path_match(p, t.name)}
+    kept_views = {v.name for v in views}
+    p, applies = _exclude_type("trigger", pattern)
+    triggers = tuple(
+        t for t in schema.triggers
+        if not (applies and go_path_match(p, t.name))
+        and t.table not in gone_tables
+        and (not t.on_view or t.table in kept_views))
+    return dataclasses.replace(schema, views=views, triggers=triggers)
 
 
 def _exclude_in_table(t: Table, pattern: str) -> Table:

@@ -164,10 +164,58 @@ class Table:
 
 
 @dataclass(frozen=True)
+class View:
+    """A view: ``definition`` is the query after ``AS`` (no trailing ``;``), as written.
+
+    ``columns`` are what the engine derives from the query (inspected) or what the schema file
+    declares; they describe the view and are not compared. ``depends_on`` names the tables
+    and views the query reads (found in its text, plus any declared in HCL), used to order
+    statements; it is not compared either."""
+
+    name: str
+    definition: str
+    columns: tuple[Column, ...] = ()
+    depends_on: tuple[str, ...] = field(default=(), compare=False)
+    comment: str | None = None
+    create_sql: str | None = field(default=None, compare=False, repr=False)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger on a table (or, with ``INSTEAD OF``, on a view).
+
+    ``timing`` is ``BEFORE``, ``AFTER`` or ``INSTEAD OF``; ``event`` is ``INSERT``,
+    ``UPDATE`` or ``DELETE``; ``update_of`` lists the columns of ``UPDATE OF``. ``when`` is
+    the condition without the keyword; ``body`` is the statement text from ``BEGIN`` to
+    ``END``. ``on_view`` says that ``table`` names a view."""
+
+    name: str
+    table: str
+    timing: str
+    event: str
+    body: str
+    update_of: tuple[str, ...] = ()
+    when: str | None = None
+    on_view: bool = False
+    create_sql: str | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Schema:
     name: str = "main"
     tables: tuple[Table, ...] = ()
     comment: str | None = None
+    views: tuple[View, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
+
+    def view(self, name: str) -> View | None:
+        return next((v for v in self.views if v.name == name), None)
+
+    def trigger(self, name: str) -> Trigger | None:
+        return next((t for t in self.triggers if t.name == name), None)

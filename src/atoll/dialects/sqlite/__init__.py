@@ -29,8 +29,10 @@ class SQLiteDialect(Dialect):
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
         from ...schema.diff import diff_schemas
         from .diff_rules import SQLiteDiffRules
+        from .rebuild_deps import with_rebuild_dependents
 
-        return diff_schemas(current, desired, SQLiteDiffRules(), skip=skip)
+        changes = diff_schemas(current, desired, SQLiteDiffRules(), skip=skip)
+        return with_rebuild_dependents(changes, current, desired)
 
     def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
         from .plan import schema_sql

@@ -1,5 +1,6 @@
 """Inspecting a SQLite database into a ``Schema`` the way Atlas's SQLite driver does
-(spec/sqlite-plan.md §1; ``sql/sqlite/inspect.go``).
+(spec/sqlite-plan.md §1; ``sql/sqlite/inspect.go``); views and triggers are read by
+``inspect_objects``.
 
 Per table, in this order: columns (``pragma_table_xinfo``), AUTOINCREMENT (a regular expression
 on the stored CREATE TABLE text), indexes (``pragma_index_list`` + ``pragma_index_xinfo``; the
@@ -32,6 +33,7 @@ from ...schema.model import (
     Table,
 )
 from ..base import Connection
+from .inspect_objects import inspect_triggers, inspect_views
 from .types import (
     go_quote,
     is_blob,
@@ -105,7 +107,10 @@ def inspect_schema(conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
     index_sql = {name: (rowid, sql) for name, rowid, sql in conn.query(INDEX_SQL_QUERY)}
     tables = [_inspect_table(conn, name, sql, wr, strict, index_sql)
               for name, sql, wr, strict in _tables(conn)]
-    schema = Schema(name="main", tables=tuple(tables))
+    views = inspect_views(conn, [t.name for t in tables])
+    triggers = inspect_triggers(conn, [v.name for v in views])
+    schema = Schema(name="main", tables=tuple(tables), views=tuple(views),
+                    triggers=tuple(triggers))
     return exclude_schema(schema, exclude)
 
 

@@ -7,7 +7,8 @@
   index, rename column, and ``ADD COLUMN`` where SQLite allows it), otherwise the table is
   rebuilt: ``CREATE TABLE new_<t>``, ``INSERT … SELECT``, ``DROP TABLE <t>``,
   ``ALTER TABLE new_<t> RENAME TO <t>``, then every index re-created;
-* ``RenameTable`` → ``ALTER TABLE … RENAME TO …``.
+* ``RenameTable`` → ``ALTER TABLE … RENAME TO …``;
+* views and triggers: dropped before and created after the table changes (``plan_objects``).
 
 A plan with a dropped or rebuilt table is wrapped, once, in ``PRAGMA foreign_keys = off`` /
 ``on``. Identifiers are backquoted without escaping. With an ``indent`` the CREATE TABLE body is
@@ -20,17 +21,20 @@ Also here: :func:`plan_clean` (``schema clean``) and :func:`schema_sql` (the tex
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ...errors import SchemaError
 from ...schema.changes import (
     AddColumn,
     AddIndex,
     AddTable,
+    AddTrigger,
+    AddView,
     ChangeKind,
     DropColumn,
     DropIndex,
     DropTable,
+    DropView,
     ModifyColumn,
     ModifyTable,
     RenameColumn,
@@ -52,8 +56,10 @@ from ...schema.model import (
 )
 from ..base import Statement
 from .diff_rules import normalize_index_name
+from .plan_objects import split_object_changes
+from .sqlbuilder import SQLBuilder
 
-__all__ = ["plan_changes", "plan_clean", "schema_sql", "format_plan"]
+__all__ = ["plan_changes", "plan_clean", "schema_sql", "format_plan", "needs_rebuild"]
 
 FK_OFF = Statement("PRAGMA foreign_keys = off", "Disable the enforcement of foreign-keys constraints")
 FK_ON = Statement("PRAGMA foreign_keys = on", "Enable back the enforcement of foreign-keys constraints")
@@ -72,9 +78,12 @@ def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
     diff --qualifier``) prefixes the table of CREATE TABLE and RENAME TABLE statements.
 
     Raises ``SchemaError`` for a change that cannot be planned."""
+    before, table_changes, after = split_object_changes(changes)
     planner = _Planner(indent, qualifier)
-    for change in changes:
+    planner.stmts.extend(before)
+    for change in table_changes:
         planner.plan(change)
+    planner.stmts.extend(after)
     out = planner.stmts
     if planner.skip_fks:
         out = [FK_OFF, *out, FK_ON]
@@ -82,14 +91,19 @@ def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
 
 
 def plan_clean(schema: Schema) -> list[Statement]:
-    """``schema clean``: drop every table, in inspection order (no statements when empty)."""
-    return plan_changes([DropTable(t) for t in schema.tables])
+    """``schema clean``: drop every view (dependents first), then every table, in inspection
+    order (no statements when empty). Triggers go with their tables and views."""
+    return plan_changes([*(DropView(v) for v in schema.views),
+                         *(DropTable(t) for t in schema.tables)])
 
 
 def schema_sql(schema: Schema, indent: str = "") -> str:
     """``schema inspect --format '{{ sql . }}'`` (or ``'{{ sql . "  " }}'`` with an indent):
-    every table as the plan that creates it, formatted like a migration file."""
-    return format_plan(plan_changes([AddTable(t) for t in schema.tables], indent=indent))
+    every table, view and trigger as the plan that creates it, formatted like a migration
+    file."""
+    return format_plan(plan_changes([*(AddTable(t) for t in schema.tables),
+                                     *(AddView(v) for v in schema.views),
+                                     *(AddTrigger(t) for t in schema.triggers)], indent=indent))
 
 
 def format_plan(statements: Iterable[Statement]) -> str:
@@ -101,104 +115,6 @@ def format_plan(statements: Iterable[Statement]) -> str:
             out.append(f"-- {st.comment[:1].upper()}{st.comment[1:]}\n")
         out.append(f"{st.sql};\n")
     return "".join(out)
-
-
-# --- statement builder -------------------------------------------------------------------
-
-
-class _Builder:
-    """Atlas's statement builder: phrases separated by one space, identifiers in backticks,
-    ``, `` between list items, optional newline+indent layout (``nl``)."""
-
-    def __init__(self, indent: str = "", qualifier: str | None = None):
-        self.buf = ""
-        self.indent = indent
-        self.qualifier = qualifier
-        self.level = 0
-
-    def _rewrite_last(self, ch: str) -> None:
-        if self.buf:
-            self.buf = self.buf[:-1] + ch
-
-    def p(self, *phrases: str) -> "_Builder":
-        for ph in phrases:
-            if not ph:
-                continue
-            if self.buf and self.buf[-1] not in " (\n":
-                self.buf += " "
-            self.buf += ph
-            if ph[-1] != " ":
-                self.buf += " "
-        return self
-
-    def ident(self, name: str) -> "_Builder":
-        if name:
-            self.buf += f"`{name}` "
-        return self
-
-    def table(self, name: str) -> "_Builder":
-        if self.qualifier:
-            self.ident(self.qualifier)
-            self._rewrite_last(".")
-        return self.ident(name)
-
-    def raw(self, s: str) -> "_Builder":
-        self.buf += s
-        return self
-
-    def nl(self) -> "_Builder":
-        if self.indent:
-            if self.buf.endswith(" "):
-                self._rewrite_last("\n")
-            else:
-                self.buf += "\n"
-            self.buf += self.indent * self.level
-        return self
-
-    def comma(self) -> "_Builder":
-        if not self.buf:
-            return self
-        if self.buf[-1] == " ":
-            self._rewrite_last(",")
-            self.buf += " "
-        else:
-            self.buf += ", "
-        return self
-
-    def map_comma(self, items: Sequence, f: Callable[[object], None]) -> "_Builder":
-        for i, item in enumerate(items):
-            if i > 0:
-                self.comma()
-            f(item)
-        return self
-
-    def map_indent(self, items: Sequence, f: Callable[[object], None]) -> "_Builder":
-        def each(item: object) -> None:
-            self.nl()
-            f(item)
-
-        return self.map_comma(items, each)
-
-    def wrap(self, f: Callable[[], None]) -> "_Builder":
-        self.buf += "("
-        f()
-        if self.buf.endswith(" "):
-            self._rewrite_last(")")
-        else:
-            self.buf += ")"
-        return self
-
-    def wrap_indent(self, f: Callable[[], None]) -> "_Builder":
-        def body() -> None:
-            self.level += 1
-            f()
-            self.level -= 1
-            self.nl()
-
-        return self.wrap(body)
-
-    def string(self) -> str:
-        return self.buf.strip()
 
 
 # --- SQL fragments -------------------------------------------------------------------------
@@ -224,7 +140,7 @@ def _default_sql(col: Column) -> str:
     return may_wrap(d.expr)
 
 
-def _column(b: _Builder, col: Column) -> None:
+def _column(b: SQLBuilder, col: Column) -> None:
     b.ident(col.name).p(_type_sql(col))
     if not col.null:
         b.p("NOT")
@@ -239,7 +155,7 @@ def _column(b: _Builder, col: Column) -> None:
         b.p("AS", may_wrap(col.generated.expr), col.generated.storage)
 
 
-def _index_parts(b: _Builder, parts: Sequence[IndexPart]) -> None:
+def _index_parts(b: SQLBuilder, parts: Sequence[IndexPart]) -> None:
     def part(p: IndexPart) -> None:
         if p.column is not None:
             b.ident(p.column)
@@ -251,7 +167,7 @@ def _index_parts(b: _Builder, parts: Sequence[IndexPart]) -> None:
     b.wrap(lambda: b.map_comma(parts, part))
 
 
-def _foreign_key(b: _Builder, fk: ForeignKey) -> None:
+def _foreign_key(b: SQLBuilder, fk: ForeignKey) -> None:
     if fk.name:
         b.p("CONSTRAINT").ident(fk.name)
     b.p("FOREIGN KEY")
@@ -297,8 +213,8 @@ class _Planner:
         self.stmts: list[Statement] = []
         self.skip_fks = False
 
-    def build(self, *phrases: str) -> _Builder:
-        return _Builder(self.indent, self.qualifier).p(*phrases)
+    def build(self, *phrases: str) -> SQLBuilder:
+        return SQLBuilder(self.indent, self.qualifier).p(*phrases)
 
     def plan(self, change: SchemaChange) -> None:
         if isinstance(change, AddTable):
@@ -493,6 +409,11 @@ def _linked(col: Column, table: Table) -> bool:
     if table.primary_key is not None and any(p.column == col.name for p in table.primary_key.parts):
         return True
     return any(col.name in fk.columns for fk in table.foreign_keys)
+
+
+def needs_rebuild(modify: ModifyTable) -> bool:
+    """Whether the planner rebuilds the table (copy into ``new_<t>`` and swap)."""
+    return not _alterable(modify)
 
 
 def _alterable(modify: ModifyTable) -> bool:

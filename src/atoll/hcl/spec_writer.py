@@ -1,0 +1,116 @@
+"""Writing schema HCL the way hclwrite formats Atlas's output: blocks and attributes, runs of
+attributes aligned on ``=``, strings quoted like ``escapeQuotedStringLit``, references
+(``column.id``, ``table["my table"]``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..dialects.sqlite.types import go_quote
+
+
+class Attr:
+    __slots__ = ("name", "value")
+
+    def __init__(self, name: str, value: str):
+        self.name = name
+        self.value = value
+
+
+class Blk:
+    __slots__ = ("type", "labels", "body")
+
+    def __init__(self, type_: str, labels: Sequence[str] = (), body: list | None = None):
+        self.type = type_
+        self.labels = list(labels)
+        self.body: list[Attr | Blk] = body if body is not None else []
+
+
+def hcl_quote(s: str) -> str:
+    """A quoted HCL string as hclwrite writes it (``escapeQuotedStringLit``)."""
+    out = ['"']
+    n = len(s)
+    for i, ch in enumerate(s):
+        if ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch in "$%":
+            out.append(ch)
+            if i + 1 < n and s[i + 1] == "{":
+                out.append(ch)  # double the template introducer to escape it
+        elif ch == " " or ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_NUMBER_IDENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[Ii]nf")
+
+
+def valid_ident(s: str) -> bool:
+    """Whether a name can follow a ``.`` in a reference (Atlas's ``validIdent``: a number or
+    an HCL identifier); otherwise it is written ``["name"]``."""
+    if _NUMBER_IDENT.fullmatch(s):
+        return True
+    if not s or not (s[0] == "_" or s[0].isidentifier()):
+        return False
+    return all(ch == "-" or ("a" + ch).isidentifier() for ch in s[1:])
+
+
+def ref_text(path: Sequence[tuple[str, str]]) -> str:
+    out = []
+    for kind, name in path:
+        if valid_ident(name):
+            out.append(f"{kind}.{name}")
+        else:
+            # Atlas stores the name Go-quoted inside the reference and quotes it again when
+            # printing; for names without quotes or backslashes both are the same.
+            out.append(f"{kind}[{hcl_quote(go_quote(name)[1:-1])}]")
+    return ".".join(out)
+
+
+def ref_value(path: Sequence[tuple[str, str]]) -> str:
+    """Atlas's internal reference string (``$table.users.$column.id``), used in messages."""
+    out = []
+    for kind, name in path:
+        out.append(f"${kind}.{name}" if valid_ident(name) else f"${kind}[{go_quote(name)}]")
+    return ".".join(out)
+
+
+def refs_text(paths: Sequence[Sequence[tuple[str, str]]]) -> str:
+    return "[" + ", ".join(ref_text(p) for p in paths) + "]"
+
+
+def render(items: Sequence[Attr | Blk], depth: int, out: list[str]) -> None:
+    indent = "  " * depth
+    run: list[Attr] = []
+
+    def flush() -> None:
+        if run:
+            width = max(len(a.name) for a in run)
+            for a in run:
+                out.append(f"{indent}{a.name.ljust(width)} = {a.value}")
+            run.clear()
+
+    for item in items:
+        if isinstance(item, Attr):
+            run.append(item)
+            continue
+        flush()
+        labels = "".join(f" {hcl_quote(label)}" for label in item.labels)
+        out.append(f"{indent}{item.type}{labels} {{")
+        render(item.body, depth + 1, out)
+        out.append(f"{indent}}}")
+    flush()
