@@ -244,7 +244,7 @@ def clean_cmd(ctx: click.Context, **_):
             from ..revisions_guard import without_revisions
 
             current = without_revisions(dialect.inspect(conn), revisions_schema(inv))
-            statements = plan(dialect, current, replace(current, tables=()))
+            statements = plan(dialect, current, replace(current, tables=(), views=(), triggers=()))
         if not statements:
             click.echo("Nothing to drop")
             return
