@@ -33,6 +33,7 @@ BENCHMARKS = {
     "startup": "bench_startup",
     "apply": "bench_apply",
     "fleet": "bench_fleet",
+    "lint": "bench_lint",
 }
 
 

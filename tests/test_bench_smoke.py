@@ -19,6 +19,7 @@ ROWS = [
     ("4", "Start-up: atoll --help"),
     ("5", "migrate apply, 1 DB"),
     ("6", "Fleet"),
+    ("7", "migrate lint --latest 1"),
 ]
 
 

@@ -380,3 +380,24 @@ def test_git_base_sees_staged_and_untracked_files(tmp_path, monkeypatch):
     (repo / "migrations" / "2.sql").write_text("CREATE TABLE pets (id int, name text);\n")
     r = lint_dir("migrations", DEV, git_base="HEAD")
     assert [f.name for f in r.files] == ["2.sql", "3.sql", "4.sql"]
+
+
+def test_replay_inspects_only_after_statements_that_change_the_schema(tmp_path, monkeypatch):
+    """A data file of many INSERTs is replayed without inspecting the schema after each one
+    (SQLite's schema_version says nothing changed); DDL in between is still seen."""
+    from atoll.dialects.sqlite import SQLiteDialect
+
+    inserts = "".join(f"INSERT INTO users (id) VALUES ({i});\n" for i in range(200))
+    d = write(tmp_path / "m", {
+        "1.sql": "CREATE TABLE users (id int);\n",
+        "2.sql": inserts + "DROP TABLE users;\n" + inserts.replace("users", "pets").replace(
+            "INSERT", "CREATE TABLE IF NOT EXISTS pets (id int);\nINSERT", 1)})
+    calls = []
+    real = SQLiteDialect.inspect
+    monkeypatch.setattr(SQLiteDialect, "inspect",
+                        lambda self, conn, **kw: calls.append(1) or real(self, conn, **kw))
+    r = lint_dir(d, DEV, latest=1)
+    assert len(calls) < 10, len(calls)
+    changes = [c for c in r.files[0].file.changes if c.changes]
+    assert len(changes) == 2  # the DROP TABLE and the CREATE TABLE, nothing for INSERTs
+    assert r.exit_code == 1   # the drop is still a destructive change

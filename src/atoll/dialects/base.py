@@ -113,3 +113,9 @@ class Dialect(ABC):
 
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables
+
+    def schema_token(self, conn: Connection) -> object | None:
+        """A value that changes whenever the connected schema changes, read cheaply, so that
+        a replay can skip inspecting after statements that left the schema alone (INSERTs).
+        ``None`` where the engine has none: callers then inspect every time."""
+        return None

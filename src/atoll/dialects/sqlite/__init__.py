@@ -67,6 +67,11 @@ class SQLiteDialect(Dialect):
 
         return plan_clean(self.inspect(conn))
 
+    def schema_token(self, conn: Connection) -> object | None:
+        # SQLite bumps schema_version on every change to sqlite_schema (also inside a
+        # transaction, for the connection that made it).
+        return conn.query("PRAGMA schema_version")[0][0]
+
 
 @lru_cache(maxsize=512)
 def _split_cached(text: str) -> tuple[str, ...]:

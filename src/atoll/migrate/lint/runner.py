@@ -157,11 +157,17 @@ class _Loader:
 
     def next_stmts(self, f: MigrationFile, lf: LintFile, stmts, start: Schema) -> Schema:
         current = start
+        token = self.dialect.schema_token(self.conn)
         for s in stmts:
             self.exec(f, s, with_text=True)
-            nxt = self.inspect()
-            changes = list(self.dialect.diff(current, nxt))
-            current = nxt
+            after = self.dialect.schema_token(self.conn)
+            if token is not None and after == token:  # data only: the schema is as it was
+                changes = []
+            else:
+                nxt = self.inspect()
+                changes = list(self.dialect.diff(current, nxt))
+                current = nxt
+            token = after
             lf.changes.append(Change(Stmt(_byte_pos(f.text, s.pos), s.text, tuple(s.comments)),
                                      changes))
         return current
