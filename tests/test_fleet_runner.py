@@ -87,6 +87,25 @@ def test_a_failed_canary_group_stops_the_rollout():
     assert [r.state for r in results] == ["failed", "skipped", "skipped"]
 
 
+def test_max_failures_halts_the_group_and_the_rollout():
+    def job(t, step):
+        return TargetResult(t, "failed" if t.name in ("db1", "db2", "db4") else "ok")
+
+    group = FleetOptions(parallel=1, continue_on_error=True, max_failures=2)
+    all_targets = targets(7)
+    results = run_groups([("wave1", all_targets[:5], group),
+                          ("wave2", all_targets[5:], FleetOptions(parallel=1))], job)
+    assert [r.state for r in results] == ["ok", "failed", "failed"] + ["skipped"] * 4
+    assert {r.error for r in results[3:5]} == {"not started: max_failures = 2 reached"}
+    assert {r.error for r in results[5:]} == {
+        'not started: group "wave1" reached max_failures = 2'}
+
+    below = FleetOptions(parallel=1, continue_on_error=True, max_failures=4)
+    results = run_groups([("wave1", all_targets[:5], below),
+                          ("wave2", all_targets[5:], FleetOptions(parallel=1))], job)
+    assert [r.state for r in results] == ["ok", "failed", "failed", "ok", "failed", "ok", "ok"]
+
+
 def test_apply_stops_between_files_when_asked(tmp_path):
     d = tmp_path / "migrations"
     d.mkdir()

@@ -75,6 +75,16 @@ def test_deployment_by_name_string(tmp_path):
     assert dep.groups[0].parallel is None
 
 
+def test_max_failures_goes_on_until_the_threshold(tmp_path):
+    text = ('deployment "d" {\n  group "a" {\n    match = ["*"]\n    max_failures = 3\n  }\n'
+            '  group "b" {\n    match = ["y"]\n    max_failures = 1\n    on_error = CONTINUE\n'
+            '  }\n}\nenv "e" {\n  deployment = deployment.d\n}\n')
+    dep = load(tmp_path, text, "e").envs[0].deployment
+    assert dep.groups == (DeploymentGroup("a", ("*",), None, "continue", 3),
+                          DeploymentGroup("b", ("y",), None, "continue", 1))
+    assert DeploymentGroup("c", ("*",)).max_failures is None
+
+
 def test_env_without_deployment(tmp_path):
     assert load(tmp_path, CONFIG, "plain").envs[0].deployment is None
 
@@ -118,6 +128,12 @@ def test_plan_uses_env_targets(tmp_path):
     ('stage "a" {\n    match = ["x"]\n  }', 'unexpected block "stage"'),
     ('group "a" {\n    match = ["x"]\n  }\n  group "a" {\n    match = ["y"]\n  }', "duplicate group"),
     ('group "a" {\n    match = ["x"]\n    on_error = SOMETIMES\n  }', "Unknown"),
+    ('group "a" {\n    match = ["x"]\n    max_failures = 0\n  }',
+     "max_failures must be a positive whole number"),
+    ('group "a" {\n    match = ["x"]\n    max_failures = "2"\n  }',
+     "max_failures must be a positive whole number"),
+    ('group "a" {\n    match = ["x"]\n    max_failures = 2\n    on_error = FAIL\n  }',
+     r"atlas.hcl:5,5: .*max_failures needs on_error = CONTINUE"),
 ])
 def test_deployment_errors(tmp_path, body, message):
     text = f'deployment "d" {{\n  {body}\n}}\nenv "e" {{\n  deployment = deployment.d\n}}\n'

@@ -31,11 +31,15 @@ COMMANDS: dict[str, dict[str, str]] = {
         "status": "atoll.cli.migrate_cmds:status_cmd",
         "validate": "atoll.cli.migrate_cmds:validate_cmd",
     },
+    "report": {
+        "merge": "atoll.cli.report_cmds:merge_cmd",
+    },
 }
 
 SHORT_HELP = {
     "schema": "Inspect, diff and apply schemas (declarative workflow).",
     "migrate": "Manage versioned migration files and apply them to databases.",
+    "report": "Merge the reports of a fleet run split over runners.",
     "schema inspect": "Print a database's schema as HCL, SQL or JSON.",
     "schema apply": "Change a database to match a desired schema.",
     "schema diff": "Print the SQL that turns one schema into another.",
@@ -51,6 +55,7 @@ SHORT_HELP = {
     "migrate set": "Mark migrations as applied without running them.",
     "migrate status": "Show applied and pending files, errors and drift.",
     "migrate validate": "Check atlas.sum and replay the files on a dev DB.",
+    "report merge": "Join the JSON reports of --partition slices into one.",
 }
 
 

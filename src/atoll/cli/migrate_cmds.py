@@ -9,7 +9,7 @@ import click
 from .. import __version__
 from ..errors import AtollError
 from .formats import parse_format
-from .options import csv_slice, invocation, parse_duration, project_options
+from .options import csv_slice, invocation, parse_duration, partition_option, project_options
 from .shared import print_fleet, run_targets
 
 OPERATOR = f"atoll v{__version__}"
@@ -43,7 +43,7 @@ def _fleet_options(fn):
                       help="[atoll] how many databases to work on at once (default 8)")(fn)
     fn = click.option("--continue-on-error", is_flag=True,
                       help="[atoll] go on with the other databases after one fails")(fn)
-    return fn
+    return partition_option(fn)
 
 
 # --- apply ---------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def apply_cmd(ctx: click.Context, amount, **_):
                            to_version=inv.get("to_version") or None,
                            keep_report=len(targets) == 1)
     job = apply_job(dirs, options)
-    if len(targets) == 1:
+    if len(targets) == 1 and inv.partition is None:
         result = job(targets[0], lambda _m: None)
         _print_apply(inv, result.detail)
         if result.error:
@@ -177,7 +177,7 @@ def status_cmd(ctx: click.Context, **_):
     targets = build_targets(inv)
     dev = inv.get("dev_url") or (getattr(inv.envs[0], "dev", None) if len(targets) > 1 else None)
     job = status_job(DirCache(), DriftChecker(dev) if dev else None)
-    if len(targets) == 1:
+    if len(targets) == 1 and inv.partition is None:
         result = job(targets[0], lambda _m: None)
         from ..migrate.report import go_json, render_status, status_data
 
@@ -251,7 +251,7 @@ def set_cmd(ctx: click.Context, version, **_):
 
     targets = build_targets(inv)
     job = set_job(DirCache(), list(version), OPERATOR)
-    if len(targets) == 1:
+    if len(targets) == 1 and inv.partition is None:
         click.echo(render_set(job(targets[0], lambda _m: None).detail), nl=False)
         return
     print_fleet(inv, run_targets(inv, targets, job))

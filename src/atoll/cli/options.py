@@ -50,6 +50,18 @@ def project_options(fn: Callable) -> Callable:
     return fn
 
 
+def partition_option(fn: Callable) -> Callable:
+    """``--partition INDEX/COUNT`` (atoll): run only this runner's stable slice of the fleet."""
+    def parse(ctx, param, value):
+        from ..fleet.partition import parse_partition
+
+        return None if value is None else parse_partition(value)
+
+    return click.option("--partition", default=None, callback=parse, metavar="INDEX/COUNT",
+                        help="[atoll] work only on this slice of the fleet (INDEX counts from "
+                             "0: 0/4 … 3/4); see `atoll report merge`")(fn)
+
+
 def parse_duration(text: str) -> float:
     """A Go duration flag (``10s``, ``1m30s``, ``500ms``) in seconds."""
     from ..migrate.report import parse_go_duration
@@ -70,6 +82,7 @@ class Invocation:
     env: object | None = None  # atoll.project Env, when one was selected
     envs: list = field(default_factory=list)  # every env selected by --env (fleets)
     project: object | None = None
+    partition: object | None = None  # the FleetSlice build_targets cut for --partition
 
     def __getitem__(self, key: str):
         return self.values[key]

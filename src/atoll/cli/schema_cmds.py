@@ -9,7 +9,7 @@ import click
 
 from ..errors import AtollError
 from .formats import parse_format
-from .options import Invocation, csv_slice, invocation, project_options
+from .options import Invocation, csv_slice, invocation, partition_option, project_options
 from .shared import confirm_apply, read_desired, revisions_schema, schema_variables
 
 
@@ -39,12 +39,13 @@ def _skip(inv: Invocation) -> frozenset[str]:
 @click.option("-s", "--schema", multiple=True, callback=csv_slice, help="set schema names")
 @click.option("--exclude", multiple=True, callback=csv_slice, help="glob patterns of objects to leave out of the output ('users', '*.tmp_*'); repeatable or comma-separated")
 @click.option("--format", "--log", "format_", default="", help="hcl (the default), sql or json, or a Go template such as '{{ sql . }}'")
+@partition_option
 @project_options
 @click.pass_context
 def inspect_cmd(ctx: click.Context, **_):
     """Inspect a database and print its schema in Atlas DDL syntax."""
     inv = invocation(ctx, "schema inspect", multi_env=True)
-    if len(inv.envs) > 1:
+    if len(inv.envs) > 1 or inv.get("partition") is not None:
         from .schema_fleet import inspect_fleet
 
         return inspect_fleet(inv)
@@ -92,6 +93,7 @@ def inspect_cmd(ctx: click.Context, **_):
 @click.option("--format", "--log", "format_", default="", help="json for the plan as JSON, or a Go template ('{{ sql . }}', '{{ json . }}')")
 @click.option("--tx-mode", default="file", help='set transaction mode ["file", "none"]')
 @click.option("--lock-timeout", default="10s", help="set how long to wait for the database lock")
+@partition_option
 @project_options
 @click.pass_context
 def apply_cmd(ctx: click.Context, **_):
@@ -101,7 +103,7 @@ def apply_cmd(ctx: click.Context, **_):
         raise AtollError("'atoll schema apply --include' is not supported")
     if inv.get("dry_run") and inv.get("auto_approve"):
         raise AtollError('if any flags in the group [auto-approve dry-run] are set none of the others can be; [auto-approve dry-run] were all set')
-    if len(inv.envs) > 1:
+    if len(inv.envs) > 1 or inv.get("partition") is not None:
         from .schema_fleet import apply_fleet
 
         return apply_fleet(inv, list(inv.get("to", ())), _skip(inv))

@@ -35,7 +35,8 @@ def run_targets(inv: Invocation, targets, job):
                     parallel=inv.get("parallel") or getattr(group, "parallel", None) or parallel,
                     continue_on_error=options.continue_on_error or
                     getattr(group, "on_error", "fail") == "continue",
-                    halt_rollout=getattr(group, "on_error", "fail") != "continue")
+                    halt_rollout=getattr(group, "on_error", "fail") != "continue",
+                    max_failures=getattr(group, "max_failures", None))
                 groups.append((getattr(group, "name", "rest"),
                                [by_name[n] for n in names], opts))
             return run_groups(groups, job, progress)
@@ -51,7 +52,11 @@ def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
     from ..fleet import report
 
     fmt = parse_format(inv.get("format_"))
-    if fmt.kind == "json":
+    if fmt.kind == "json" and inv.partition is not None:
+        from ..fleet.partition import sliced_json
+
+        click.echo(sliced_json(inv.partition, inv.command, failing, results))
+    elif fmt.kind == "json":
         click.echo(report.as_json(results))
     elif sys.stdout.isatty():
         from rich.console import Console
@@ -59,6 +64,10 @@ def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
         report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
     else:
         click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
+    if inv.partition is not None and fmt.kind != "json":
+        from ..fleet.partition import describe
+
+        click.echo(describe(inv.partition))
     if any(r.state in failing for r in results):
         sys.exit(1)
 

@@ -51,8 +51,12 @@ def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table
     console.print(summary_line(results))
 
 
+def json_rows(results: Sequence[TargetResult]) -> list[dict]:
+    return [_json_row(r) for r in results]
+
+
 def as_json(results: Sequence[TargetResult]) -> str:
-    return json.dumps([_json_row(r) for r in results], ensure_ascii=False)
+    return json.dumps(json_rows(results), ensure_ascii=False)
 
 
 def _json_row(r: TargetResult) -> dict:

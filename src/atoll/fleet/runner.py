@@ -28,6 +28,7 @@ class Target:
     url: str
     settings: dict = field(default_factory=dict, compare=False, hash=False)
     group: str = ""
+    key: str = ""  # the partition key when the name alone is not stable (fleet/partition.py)
 
     @property
     def display_url(self) -> str:
@@ -76,6 +77,9 @@ class FleetOptions:
     # group's ``on_error = FAIL`` does, even when --continue-on-error lets the rest of the
     # group go on (a canary that cannot stop the rollout is no canary).
     halt_rollout: bool | None = None  # None: as continue_on_error says
+    # A deployment group's ``max_failures = k``: after k failed databases no new one starts,
+    # running ones stop after their current file, and the rollout halts.
+    max_failures: int | None = None
 
 
 Job = Callable[[Target, Callable[[str], None]], TargetResult]
@@ -99,6 +103,8 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
     progress = progress or Progress()
     results: dict[int, TargetResult] = {}
     stop = threading.Event()
+    failures = 0
+    not_started = "not started: an earlier database failed"
 
     def run_one(i: int, target: Target) -> TargetResult:
         progress.started(target)
@@ -132,11 +138,16 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
             for fut in done:
                 i = running.pop(fut)
                 results[i] = fut.result()
+                failures += results[i].failed
                 if results[i].failed and not options.continue_on_error:
                     stop.set()
+                elif options.max_failures and failures >= options.max_failures \
+                        and not stop.is_set():
+                    stop.set()
+                    not_started = (f"not started: max_failures = {options.max_failures} "
+                                   "reached")
         for i, target in pending:
-            results[i] = TargetResult(target, "skipped",
-                                      error="not started: an earlier database failed")
+            results[i] = TargetResult(target, "skipped", error=not_started)
     return [results[i] for i in range(len(targets))]
 
 
@@ -145,16 +156,19 @@ def run_groups(groups: Sequence[tuple[str, Sequence[Target], FleetOptions]], job
     """A staged rollout: groups run one after another (canary first); a failing group whose
     options say fail stops the rollout, and later groups are reported as skipped."""
     out: list[TargetResult] = []
-    halted = False
-    for _name, targets, options in groups:
+    halted = ""  # why the later groups do not start
+    for name, targets, options in groups:
         if halted:
-            out.extend(TargetResult(t, "skipped", error="not started: an earlier group failed")
-                       for t in targets)
+            out.extend(TargetResult(t, "skipped", error=halted) for t in targets)
             continue
         results = run_fleet(targets, job, options, progress)
         out.extend(results)
         halt = (not options.continue_on_error if options.halt_rollout is None
                 else options.halt_rollout)
-        if halt and any(r.failed for r in results):
-            halted = True
+        failures = sum(r.failed for r in results)
+        if options.max_failures and failures >= options.max_failures:
+            halted = (f'not started: group "{name}" reached max_failures = '
+                      f"{options.max_failures}")
+        elif halt and failures:
+            halted = "not started: an earlier group failed"
     return out

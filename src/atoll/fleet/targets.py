@@ -48,7 +48,14 @@ def build_targets(inv, *, url_key: str = "url") -> list[Target]:
                               settings=one.values, group=""))
     names = [t.name for t in targets]
     if len(set(names)) != len(names):  # several same-named envs: tell them apart by URL
-        targets = [Target(f"{t.name}[{i}]", t.url, t.settings) for i, t in enumerate(targets)]
+        targets = [Target(f"{t.name}[{i}]", t.url, t.settings, key=f"{t.name} {t.display_url}")
+                   for i, t in enumerate(targets)]
+    partition = inv.get("partition")
+    if partition is not None:  # --partition I/N: only this runner's stable slice
+        from .partition import cut
+
+        inv.partition = cut(targets, partition)
+        return inv.partition.targets
     return targets
 
 

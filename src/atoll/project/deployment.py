@@ -11,6 +11,7 @@ that orders a fleet run into groups, e.g. a canary shard first, then the rest in
         match    = "sharding_*"
         parallel = 4
         on_error = CONTINUE
+        max_failures = 3                # stop the rollout once 3 databases have failed
       }
     }
 
@@ -40,6 +41,7 @@ class DeploymentGroup:
     match: tuple[str, ...] = ()
     parallel: int | None = None
     on_error: str = "fail"  # "fail" | "continue"
+    max_failures: int | None = None  # halt the rollout after this many failed databases
     pos: SourcePos | None = field(default=None, compare=False)
 
     def matches(self, target: str) -> bool:
@@ -97,7 +99,8 @@ def decode_deployment(ev: Evaluated) -> Deployment:
 def _decode_group(b: Evaluated, name: str, ctx: str) -> DeploymentGroup:
     match: list[str] = []
     parallel: int | None = None
-    on_error = "fail"
+    on_error = None
+    max_failures: int | None = None
     for attr, value in b.attrs.items():
         where = b.where(attr)
         if attr in ("match", "pattern"):
@@ -114,6 +117,12 @@ def _decode_group(b: Evaluated, name: str, ctx: str) -> DeploymentGroup:
                 raise LocatedError(f"{where}: {ctx}: parallel must be a positive whole number, "
                                    f"got {value!r}")
             parallel = int(value)
+        elif attr == "max_failures":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or int(value) != value or value < 1:
+                raise LocatedError(f"{where}: {ctx}: max_failures must be a positive whole "
+                                   f"number, got {value!r}")
+            max_failures = int(value)
         elif attr == "on_error":
             text = str(value).lower() if isinstance(value, str) else None
             if text not in ("fail", "continue"):
@@ -124,5 +133,10 @@ def _decode_group(b: Evaluated, name: str, ctx: str) -> DeploymentGroup:
             raise LocatedError(f'{where}: {ctx}: unexpected attribute "{attr}"')
     if not match:
         raise LocatedError(f'{b.pos}: {ctx}: "match" is required')
+    if max_failures is not None and on_error == "fail":
+        raise LocatedError(f"{b.where('on_error')}: {ctx}: max_failures needs on_error = "
+                           "CONTINUE (FAIL already stops at the first failure)")
+    if on_error is None:  # going on after a failure is what max_failures is for
+        on_error = "continue" if max_failures is not None else "fail"
     return DeploymentGroup(name=name, match=tuple(match), parallel=parallel, on_error=on_error,
-                           pos=b.pos)
+                           max_failures=max_failures, pos=b.pos)
