@@ -34,7 +34,9 @@ def fake_result(t: Target) -> TargetResult:
     state = ("ok", "failed", "skipped", "ok", "stopped")[n % 5]
     return TargetResult(t, state, version_before=f"2026{n:010d}" if n % 3 else "",
                         version_after=f"2027{n:010d}", files=n % 7, statements=n % 11,
-                        seconds=n / 1000, error="boom\nline 2" if state == "failed" else "")
+                        seconds=n / 1000, error="boom\nline 2" if state == "failed" else "",
+                        pending_files=[f"{n}_a.sql"] * (n % 3) if n % 2 else None,
+                        drift_lines=['Add column "x"'] if n % 4 == 1 else None)
 
 
 @pytest.mark.parametrize("text,index,count", [
@@ -183,6 +185,8 @@ def test_merge_detects_a_slice_that_lost_rows():
     ('{"Partition": {"Index": 0, "Count": 1, "Command": "x", "FleetSize": 1, "FleetDigest": "",'
      ' "Positions": [0], "Failing": []}, "Databases": [{"Name": "a"}]}',
      'database row 1: missing or mistyped "URL"'),
+    ('{"Partition": {"Index": 0, "Count": 1, "Command": "x", "FleetSize": 1, "FleetDigest": "",'
+     ' "Positions": [0], "Failing": []}, "Databases": [7]}', "database row 1 is not an object"),
 ])
 def test_read_slice_errors(text, message):
     with pytest.raises(AtollError, match=message):

@@ -75,8 +75,9 @@ def read_slice(path: str, text: str) -> SliceReport:
         raise AtollError(f"{path}: {len(rows)} database row(s) but {len(report.positions)} "
                          "position(s)")
     for i, row in enumerate(rows):
-        bad = [k for k, t in _ROW_FIELDS.items()
-               if not isinstance(row, dict) or not isinstance(row.get(k), t)]
+        if not isinstance(row, dict):
+            raise AtollError(f"{path}: database row {i + 1} is not an object")
+        bad = [k for k, t in _ROW_FIELDS.items() if not isinstance(row.get(k), t)]
         bad += [k for k in ("Pending", "Drift") if k in row and not (
             isinstance(row[k], list) and all(isinstance(v, str) for v in row[k]))]
         if bad:
