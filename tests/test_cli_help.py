@@ -23,7 +23,7 @@ def commands():
             yield f"{group} {name}", getattr(importlib.import_module(module), attr)
 
 
-@pytest.mark.parametrize("args", [[], ["schema"], ["migrate"]])
+@pytest.mark.parametrize("args", [[], ["schema"], ["migrate"], ["report"]])
 def test_listings_are_not_cut(args):
     out = subprocess.run([ATOLL, *args, "--help"], capture_output=True, text=True,
                          env={"COLUMNS": "80", "PATH": ""}).stdout

@@ -11,12 +11,12 @@ from ..errors import AtollError
 from .formats import parse_format
 
 
-@click.command("merge", short_help="Join the JSON reports of a partitioned fleet run.")
+@click.command("merge", short_help="Join the JSON reports of --partition slices into one.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "format_", default="", help="output format: json, or the table (default)")
 def merge_cmd(files, format_):
-    """Join the --format json reports of a fleet run's slices (--partition I/N) into one
-    fleet report; exit 1 when a database failed or a slice is missing or given twice."""
+    """Join FILES, the --format json reports of a fleet run's slices (--partition I/N), into
+    one fleet report; exit 1 when a database failed or a slice is missing or given twice."""
     from ..fleet import report
     from ..fleet.merge import merge_slices, read_slice
 
