@@ -19,6 +19,7 @@ from e2e_support import (
     REPO,
     atoll,
     clean_env,
+    execute,
     failed,
     fleet_rows,
     game,
@@ -160,6 +161,18 @@ def test_three_slices_merge_into_the_unsliced_apply_and_status(twins):
     merged = json.loads(ok(atoll(sliced, "report", "merge", *files, "--format", "json")).out)
     assert without_seconds(merged) == without_seconds(expected)
     assert [row["State"] for row in merged] == ["ok"] * 4 + ["behind"] + ["ok"] * 7
+
+    # drift found by the slices shows in the merged status table
+    execute(sliced / "data" / "shard_09.db", "CREATE TABLE hack (id integer)")
+    _, files = run_slices(sliced, 3, "migrate", "status", "--env", "shards", "--dev-url",
+                          "sqlite://file?mode=memory")
+    text = atoll(sliced, "report", "merge", *files)
+    rows = fleet_rows(text.out)
+    assert text.code == 0 and list(rows["shard_01"]) == [
+        "DATABASE", "URL", "VERSION", "PENDING", "STATE", "NOTE"]
+    assert rows["shard_05"]["STATE"] == "behind" and rows["shard_05"]["PENDING"] == "2"
+    assert rows["shard_09"]["STATE"] == "drifted"
+    assert rows["shard_09"]["NOTE"].startswith('drift: create "hack" table')
 
 
 def test_merge_refuses_a_missing_or_repeated_slice(twins):

@@ -36,11 +36,24 @@ def merge_cmd(files, format_):
         click.echo(report.as_json(merged.results))
     else:
         click.echo(f"{merged.command}: {merged.count} slice(s) merged")
+        headers, rows = report.HEADERS, None
+        if merged.command == "migrate status":  # the columns migrate status prints
+            headers = ("DATABASE", "URL", "VERSION", "PENDING", "STATE", "NOTE")
+            rows = [(r.target.name, r.target.display_url, r.version_before or "-",
+                     str(r.files), r.state, _status_note(r)) for r in merged.results]
         if sys.stdout.isatty():
             from rich.console import Console
 
-            report.render_rich(merged.results, Console())
+            report.render_rich(merged.results, Console(), headers, rows)
         else:
-            click.echo(report.render_plain(merged.results), nl=False)
+            click.echo(report.render_plain(merged.results, headers, rows), nl=False)
     if merged.failed:
         sys.exit(1)
+
+
+def _status_note(r) -> str:
+    from ..fleet.jobs import describe_changes
+
+    if r.error:
+        return r.error.splitlines()[0]
+    return f"drift: {describe_changes(r.drift_lines)}" if r.drift_lines else ""
