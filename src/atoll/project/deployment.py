@@ -112,17 +112,9 @@ def _decode_group(b: Evaluated, name: str, ctx: str) -> DeploymentGroup:
                                    f"strings, got {type_name(value)}")
             match.extend(items)
         elif attr == "parallel":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or int(value) != value or value < 1:
-                raise LocatedError(f"{where}: {ctx}: parallel must be a positive whole number, "
-                                   f"got {value!r}")
-            parallel = int(value)
+            parallel = _positive_whole(value, f"{where}: {ctx}: parallel")
         elif attr == "max_failures":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or int(value) != value or value < 1:
-                raise LocatedError(f"{where}: {ctx}: max_failures must be a positive whole "
-                                   f"number, got {value!r}")
-            max_failures = int(value)
+            max_failures = _positive_whole(value, f"{where}: {ctx}: max_failures")
         elif attr == "on_error":
             text = str(value).lower() if isinstance(value, str) else None
             if text not in ("fail", "continue"):
@@ -140,3 +132,10 @@ def _decode_group(b: Evaluated, name: str, ctx: str) -> DeploymentGroup:
         on_error = "continue" if max_failures is not None else "fail"
     return DeploymentGroup(name=name, match=tuple(match), parallel=parallel, on_error=on_error,
                            max_failures=max_failures, pos=b.pos)
+
+
+def _positive_whole(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or int(value) != value or value < 1:
+        raise LocatedError(f"{what} must be a positive whole number, got {value!r}")
+    return int(value)
