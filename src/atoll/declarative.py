@@ -76,15 +76,22 @@ def execute_plan(dialect: Dialect, conn: Connection, statements: Sequence[Statem
         return result
     try:
         with dialect.transaction(conn):
-            for stmt in statements:
+            # Table rebuilds are proven before the commit (rows, child rows, triggers, views).
+            proof = dialect.rebuild_proof(conn, [s.sql for s in statements])
+            for i, stmt in enumerate(statements):
                 # PRAGMA foreign_keys is a no-op inside a transaction; the dialect's
                 # transaction switches enforcement off and checks violations at commit.
-                if not stmt.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS"):
-                    try:
+                skip = stmt.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS")
+                try:
+                    if proof is not None:
+                        proof.before(i)
+                    if not skip:
                         conn.execute(stmt.sql)
-                    except DatabaseError as exc:
-                        result.error = (stmt.sql, str(exc))
-                        raise
+                    if proof is not None:
+                        proof.after(i)
+                except DatabaseError as exc:
+                    result.error = (stmt.sql, str(exc))
+                    raise
                 result.applied.append(stmt.sql)
     except DatabaseError as exc:
         if result.error is None:

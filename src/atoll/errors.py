@@ -46,6 +46,11 @@ class DatabaseError(AtollError):
     """An error raised by a database while atoll executed a statement."""
 
 
+class RebuildProofError(DatabaseError):
+    """A table rebuild would lose something (rows, child rows, triggers, views): the
+    statement that showed it fails, so its transaction rolls back."""
+
+
 class MigrationError(AtollError):
     """A problem with a migration directory, its atlas.sum or the revisions table."""
 

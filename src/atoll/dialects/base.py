@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..schema.changes import SchemaChange
 from ..schema.model import Schema
@@ -55,6 +56,16 @@ class Connection(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class RebuildProof(Protocol):
+    """Checks, made while a file runs, that its table rebuilds lose nothing. The executor
+    calls ``before(i)`` and ``after(i)`` around statement ``i`` of the file; either raises
+    ``RebuildProofError`` (a ``DatabaseError``) on a mismatch, failing that statement."""
+
+    def before(self, i: int) -> None: ...
+
+    def after(self, i: int) -> None: ...
 
 
 class Dialect(ABC):
@@ -110,6 +121,11 @@ class Dialect(ABC):
                 raise
 
         return tx()
+
+    def rebuild_proof(self, conn: Connection, statements: Sequence[str]) -> RebuildProof | None:
+        """The proof for a file that rebuilds tables (``None``: nothing to check). Engines
+        that alter tables in place have nothing to prove."""
+        return None
 
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables

@@ -331,10 +331,19 @@ class _Runner:
                     self.log.error(err)
                     raise err
             self.log.file(f, r.applied)
+            # Table rebuilds are proven inside the file's transaction (nothing to prove in a
+            # dry run). A failed proof fails the statement where it showed.
+            proof = (None if isinstance(conn, _NoExec)
+                     else self.dialect.rebuild_proof(conn, stmts))
             for stmt in stmts[r.applied:]:
                 self.log.stmt(stmt)
                 try:
-                    conn.execute(stmt)
+                    if proof is None:
+                        conn.execute(stmt)
+                    else:
+                        proof.before(r.applied)
+                        conn.execute(stmt)
+                        proof.after(r.applied)
                 except DatabaseError as exc:
                     self.log.error(exc, stmt)
                     r.done()

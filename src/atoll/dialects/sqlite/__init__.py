@@ -52,6 +52,11 @@ class SQLiteDialect(Dialect):
 
         return fk_safe_transaction(conn)
 
+    def rebuild_proof(self, conn: Connection, statements: Sequence[str]):
+        from .rebuild_proof import rebuild_proof
+
+        return rebuild_proof(conn, statements)
+
     def backup(self, conn: Connection, dest: str) -> None:
         """A consistent copy of the database file at ``dest`` (SQLite's online backup API)."""
         import sqlite3
