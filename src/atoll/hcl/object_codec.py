@@ -39,7 +39,7 @@ from ..errors import SchemaError
 from ..schema.model import Schema, Table, Trigger, View
 from .column_codec import column_block, decode_column
 from .document import Block, Document, Ref, Word
-from .spec_values import final_name, kind_of, opt_str, ref_list, ref_name
+from .spec_values import final_name, kind_of, opt_bool, opt_str, ref_list, ref_name
 from .spec_writer import Attr, Blk, hcl_quote, ref_text, refs_text
 
 __all__ = ["decode_views", "decode_triggers", "view_block", "trigger_block", "might_heredoc"]
@@ -125,7 +125,7 @@ def _decode_trigger(b: Block, name: str, tables: Sequence[Table],
         raise SchemaError("expected one of the blocks before, after or instead_of, got "
                           f"{len(timing_blocks)}")
     tb = timing_blocks[0]
-    events = [e for e in _EVENTS if _flag(tb, e)]
+    events = [e for e in _EVENTS if opt_bool(tb, e, tb.type)]
     update_of = [_column_of(r, owner) for r in ref_list(tb, "update_of")]
     if update_of:
         events.append("update")
@@ -151,16 +151,6 @@ def _decode_trigger(b: Block, name: str, tables: Sequence[Table],
         body=_normalize_text(body),
         on_view=kind == "view",
     )
-
-
-def _flag(b: Block, attr: str) -> bool:
-    v = b.get(attr)
-    if v is None:
-        return False
-    if not isinstance(v, bool):
-        raise SchemaError(f"{b.type}: attribute {go_quote(attr)} must be a bool, got "
-                          f"{kind_of(v)}")
-    return v
 
 
 def _column_of(ref: Ref, owner: Table | View) -> str:

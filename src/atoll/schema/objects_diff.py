@@ -26,26 +26,25 @@ def same_trigger(a: Trigger, b: Trigger) -> bool:
             and _text(a.body) == _text(b.body))
 
 
-def view_changes(current: Schema, desired: Schema) -> list:
+def _changes(current: tuple, desired: tuple, same, drop, modify, add) -> list:
     """Drops and modifications in current order, then additions in desired order."""
+    wanted = {o.name: o for o in desired}
     out: list = []
-    for v1 in current.views:
-        v2 = desired.view(v1.name)
-        if v2 is None:
-            out.append(DropView(v1))
-        elif not same_view(v1, v2):
-            out.append(ModifyView(v1, v2))
-    out.extend(AddView(v) for v in desired.views if current.view(v.name) is None)
+    for o1 in current:
+        o2 = wanted.get(o1.name)
+        if o2 is None:
+            out.append(drop(o1))
+        elif not same(o1, o2):
+            out.append(modify(o1, o2))
+    have = {o.name for o in current}
+    out.extend(add(o) for o in desired if o.name not in have)
     return out
+
+
+def view_changes(current: Schema, desired: Schema) -> list:
+    return _changes(current.views, desired.views, same_view, DropView, ModifyView, AddView)
 
 
 def trigger_changes(current: Schema, desired: Schema) -> list:
-    out: list = []
-    for t1 in current.triggers:
-        t2 = desired.trigger(t1.name)
-        if t2 is None:
-            out.append(DropTrigger(t1))
-        elif not same_trigger(t1, t2):
-            out.append(ModifyTrigger(t1, t2))
-    out.extend(AddTrigger(t) for t in desired.triggers if current.trigger(t.name) is None)
-    return out
+    return _changes(current.triggers, desired.triggers, same_trigger, DropTrigger,
+                    ModifyTrigger, AddTrigger)
