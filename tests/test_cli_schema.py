@@ -43,6 +43,11 @@ def tables(db: Path) -> list[str]:
 def test_apply_dry_run_prompt_and_auto_approve(tmp_path):
     (tmp_path / "schema.hcl").write_text(USERS_HCL)
     url = f"sqlite://{tmp_path / 'app.db'}"
+    missing = atoll("schema", "apply", "-u", url, "--to", "file://schema.hcl", "--dry-run",
+                    cwd=tmp_path)  # a dry run creates no database file
+    assert missing.returncode == 1 and "database file does not exist" in missing.stderr
+    assert not (tmp_path / "app.db").exists()
+    sqlite3.connect(tmp_path / "app.db").close()
     dry = atoll("schema", "apply", "-u", url, "--to", "file://schema.hcl", "--dry-run",
                 cwd=tmp_path)
     assert dry.returncode == 0, dry.stderr

@@ -37,3 +37,23 @@ def test_drift_in_text_and_json(tmp_path):
     data = json.loads(run("migrate", "status", "--url", url, "--dev-url", DEV, "--format",
                           "json", cwd=tmp_path).stdout)
     assert data["Status"] == "OK" and data["Drift"] == ['Create "hack" table']
+
+
+def test_drift_exits_1_for_ci_in_every_format(tmp_path):
+    d = tmp_path / "migrations"
+    d.mkdir()
+    (d / "1_users.sql").write_text("CREATE TABLE users (id int NOT NULL);\n")
+    hash_dir(d)
+    url = f"sqlite://{tmp_path / 'app.db'}"
+    assert run("migrate", "apply", "--url", url, cwd=tmp_path).returncode == 0
+    for fmt in ((), ("--format", "json"), ("--format", "{{ .Status }}")):
+        clean = run("migrate", "status", "--url", url, "--dev-url", DEV, *fmt, cwd=tmp_path)
+        assert clean.returncode == 0, clean.stderr
+    with sqlite3.connect(tmp_path / "app.db") as conn:
+        conn.execute("ALTER TABLE users ADD COLUMN junk text")
+    conn.close()
+    for fmt in ((), ("--format", "json"), ("--format", "{{ .Status }}")):
+        drifted = run("migrate", "status", "--url", url, "--dev-url", DEV, *fmt, cwd=tmp_path)
+        assert drifted.returncode == 1 and drifted.stdout and not drifted.stderr, fmt
+    # Without --dev-url there is no drift check, so nothing to fail on.
+    assert run("migrate", "status", "--url", url, cwd=tmp_path).returncode == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -147,6 +148,10 @@ def test_apply_then_status_master_and_every_shard(root):
 
 
 def test_status_before_apply_lists_pending(root):
+    # A database file that does not exist yet is named, not created (status only reads).
+    failed(status(root), r"database file does not exist: server/data/master\.db")
+    assert not (root / MASTER_DB).exists()
+    sqlite3.connect(root / MASTER_DB).close()
     r = ok(status(root))
     assert "Migration Status: PENDING" in r.out
     assert "Current Version: No migration applied yet" in r.out
@@ -362,8 +367,12 @@ def out_of_band_table(db):
             "INSERT INTO direct_sql (note) VALUES ('made by hand')")
 
 
-def drift_status(root):
-    return ok(status(root, MASTER_DIR, MASTER_URL, "--dev-url", DEV))
+def drift_status(root, drifted=False):
+    """``migrate status --dev-url``: exit 0 when the schema is as the history says, exit 1
+    (a CI gate) when it drifted."""
+    r = status(root, MASTER_DIR, MASTER_URL, "--dev-url", DEV)
+    assert r.code == (1 if drifted else 0) and "Traceback" not in r.err, str(r)
+    return r
 
 
 def test_drift_adopted_with_inspect_diff_and_set(root):
@@ -371,7 +380,7 @@ def test_drift_adopted_with_inspect_diff_and_set(root):
     db = root / MASTER_DB
     assert "Drift" not in drift_status(root).out
     out_of_band_table(db)
-    r = drift_status(root)
+    r = drift_status(root, drifted=True)
     assert re.search(r"-- Drift: ", r.out), r
     assert 'Create "direct_sql" table' in r.out
 
@@ -405,7 +414,7 @@ def test_drift_reverted_with_schema_apply_to_the_migration_directory(root):
     history = revisions(db)
     out_of_band_table(db)
     execute(db, "ALTER TABLE items ADD COLUMN junk text")
-    r = drift_status(root)
+    r = drift_status(root, drifted=True)
     assert "-- Drift:" in r.out
     assert 'Create "direct_sql" table' in r.out and 'column "junk"' in r.out
     # No --exclude: the revisions table is never planned away.

@@ -84,7 +84,8 @@ def apply(url: str, dir: str = "migrations", **options) -> ApplyReport:
     files = load_dir(dir)  # a missing directory fails before the database file is created
     parsed = parse_url(url)
     dialect = dialect_for(parsed)
-    with dialect.connect(parsed) as conn:
+    connect = dialect.connect_read_only if options.get("dry_run") else dialect.connect
+    with connect(parsed) as conn:
         return apply_dir(conn, dialect, files, **options)
 
 
@@ -96,7 +97,7 @@ def status(url: str, dir: str = "migrations") -> StatusReport:
 
     parsed = parse_url(url)
     dialect = dialect_for(parsed)
-    with dialect.connect(parsed) as conn:
+    with dialect.connect_read_only(parsed) as conn:
         return migrate_status(conn, dialect, dir)
 
 

@@ -156,7 +156,7 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
         raise AtollError("only one database URL can describe a state")
     url = parse_url(first)
     dialect = dialect_for(url)
-    with dialect.connect(url) as conn:
+    with dialect.connect_read_only(url) as conn:
         return dialect.inspect(conn, exclude=exclude)
 
 

@@ -187,12 +187,14 @@ def status_cmd(ctx: click.Context, **_):
             if result.state == "drifted":  # atoll's addition to Atlas's object
                 data["Drift"] = _drift_lines(result)
             click.echo(fmt.render(data) if fmt.kind == "template" else go_json(data), nl=False)
-            return
-        click.echo(render_status(result.detail), nl=False)
-        if result.state == "drifted":
-            click.echo("  -- Drift:           schema changed outside the migration history")
-            for line in _drift_lines(result):
-                click.echo(f"     {line}")
+        else:
+            click.echo(render_status(result.detail), nl=False)
+            if result.state == "drifted":
+                click.echo("  -- Drift:           schema changed outside the migration history")
+                for line in _drift_lines(result):
+                    click.echo(f"     {line}")
+        if result.state == "drifted":  # a CI gate: drift is a failure (atoll's own check)
+            sys.exit(1)
         return
     results = run_targets(inv, targets, job)
     _print_status_fleet(inv, results)
@@ -223,8 +225,9 @@ def _print_status_fleet(inv, results) -> None:
             note = f"behind its peers (they are at {peak})"
         rows.append((r.target.name, r.target.display_url, r.version_before or "-",
                      str(r.files), r.state, note))
+    # Drift is atoll's own check, so exiting 1 on it breaks no Atlas script; CI gates on it.
     print_fleet(inv, results, headers=headers, rows=rows, title="Migration status",
-                 failing=("failed",))
+                failing=("failed", "drifted"))
 
 
 # --- set -----------------------------------------------------------------------------------

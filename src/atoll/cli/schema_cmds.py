@@ -13,13 +13,14 @@ from .options import Invocation, csv_slice, invocation, partition_option, projec
 from .shared import confirm_apply, read_desired, revisions_schema, schema_variables
 
 
-def _open(url_text: str):
+def _open(url_text: str, *, read_only: bool = False):
+    """The database to plan for; a dry run opens it read-only (it must exist)."""
     from ..dialects import dialect_for
     from ..urls import parse_url
 
     url = parse_url(url_text)
     dialect = dialect_for(url)
-    return dialect, dialect.connect(url)
+    return dialect, (dialect.connect_read_only(url) if read_only else dialect.connect(url))
 
 
 def _skip(inv: Invocation) -> frozenset[str]:
@@ -131,7 +132,7 @@ def apply_cmd(ctx: click.Context, **_):
     desired = read_desired(inv, to, inv.get("dev_url"))
     if to[0].startswith("file://"):
         check_schema_name(desired)
-    dialect, conn = _open(url)
+    dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
         current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
         current, desired = guard_revisions(current, desired, desired_urls=to,
@@ -235,7 +236,7 @@ def clean_cmd(ctx: click.Context, **_):
     url = inv.require("url")
     from ..declarative import execute_plan, render_planned
 
-    dialect, conn = _open(url)
+    dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
         if inv.get("with_revisions"):
             statements = dialect.clean(conn)

@@ -28,7 +28,7 @@ def inspect_fleet(inv) -> None:
     def job(target, step):
         url = parse_url(target.url)
         dialect = dialect_for(url)
-        with dialect.connect(url) as conn:
+        with dialect.connect_read_only(url) as conn:
             schema = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
         if fmt.kind == "sql":
             text = dialect.schema_sql(schema, indent=fmt.indent)
@@ -84,7 +84,8 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     def plan_job(target, step):
         url = parse_url(target.url)
         dialect = dialect_for(url)
-        with dialect.connect(url) as conn:
+        connect = dialect.connect_read_only if dry_run else dialect.connect
+        with connect(url) as conn:
             current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
             desired_urls, desired = desired_for(target)
             current, desired = guard_revisions(

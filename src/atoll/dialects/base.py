@@ -77,6 +77,12 @@ class Dialect(ABC):
     def connect(self, url: DatabaseURL) -> Connection:
         """Open a connection; raises ``URLError``/``DatabaseError`` with a one-line message."""
 
+    def connect_read_only(self, url: DatabaseURL) -> Connection:
+        """Open a database a command only reads (``migrate status``, ``schema inspect``…):
+        it must exist and is not changed. Engines whose ``connect`` can create a database
+        (SQLite) override this; on a server, connecting creates nothing."""
+        return self.connect(url)
+
     @abstractmethod
     def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
         """The connection's schema (``main`` for SQLite), without objects matching

@@ -67,7 +67,8 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
         url = parse_url(target.url)
         dialect = dialect_for(url)
         start = time.perf_counter()
-        with dialect.connect(url) as conn:
+        connect = dialect.connect_read_only if options.dry_run else dialect.connect
+        with connect(url) as conn:
             if options.backup_dir and not options.dry_run:
                 _maybe_backup(conn, dialect, d, target, options.backup_dir,
                               s.get("revisions_schema"))
@@ -184,7 +185,7 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
         d = dirs.get(dir_url)
         url = parse_url(target.url)
         dialect = dialect_for(url)
-        with dialect.connect(url) as conn:
+        with dialect.connect_read_only(url) as conn:
             rep = status(conn, dialect, d, revisions_schema=s.get("revisions_schema") or None,
                          env=report_env(target.url, dir_url, dialect), validate=False)
             changes = []

@@ -114,7 +114,7 @@ def data_sql(reg: DataRegistry, d: DataBlock) -> dict:
                           f"got: {type_name(arg)}")
     try:
         parsed = parse_url(_sqlite_relative_to(url, reg.cwd))
-        conn = dialect_for(parsed).connect(parsed)
+        conn = dialect_for(parsed).connect_read_only(parsed)
     except AtollError as exc:
         raise d.error(f"opening connection: {exc}") from None
     try:

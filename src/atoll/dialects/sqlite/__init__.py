@@ -20,6 +20,21 @@ class SQLiteDialect(Dialect):
 
         return SQLiteConnection(url)
 
+    def connect_read_only(self, url: DatabaseURL) -> Connection:
+        """A file database must exist (SQLite would create it) and is opened ``mode=ro``;
+        in-memory databases open as usual."""
+        import os
+
+        from ...errors import AtollError
+        from .connection import SQLiteConnection, database_file, is_memory
+
+        if is_memory(url):
+            return SQLiteConnection(url)
+        path = database_file(url)
+        if not os.path.isfile(path):
+            raise AtollError(f"database file does not exist: {path} ({url.masked})")
+        return SQLiteConnection(url, read_only=True)
+
     def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
         from .inspect import inspect_schema
 

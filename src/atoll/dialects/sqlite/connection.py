@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from urllib.parse import unquote
 
 from ...errors import DatabaseError, URLError
 from ...urls import DatabaseURL
@@ -23,16 +24,31 @@ def dsn_of(url: DatabaseURL) -> str:
     return dsn
 
 
-def _sqlite_uri(url: DatabaseURL) -> tuple[str, bool]:
+def is_memory(url: DatabaseURL) -> bool:
+    """An in-memory database (``mode=memory``, ``:memory:``): nothing on disk to protect."""
+    return url.param("mode") == "memory" or url.path.removeprefix("file:").startswith(
+        ":memory:")
+
+
+def database_file(url: DatabaseURL) -> str:
+    """The file a SQLite URL names, as the file system spells it."""
+    return unquote(url.path.removeprefix("file:"))
+
+
+def _sqlite_uri(url: DatabaseURL, read_only: bool = False) -> tuple[str, bool]:
     """What Python's sqlite3 takes: a ``file:`` URI with only the parameters SQLite knows
-    (go-sqlite3's own ``_fk``, ``_busy_timeout``… are handled by us)."""
+    (go-sqlite3's own ``_fk``, ``_busy_timeout``… are handled by us). ``read_only`` opens a
+    file database with ``mode=ro``: SQLite then neither creates nor changes it."""
     known = {"mode", "cache", "vfs", "immutable", "nolock", "psow"}
     path = url.path
     if path.startswith("file:"):
         path = path[len("file:"):]
     if not path:
         raise URLError(f"invalid SQLite URL {url.text!r}: missing file name")
-    query = "&".join(f"{k}={v}" for k, v in url.query if k in known)
+    params = [(k, v) for k, v in url.query if k in known]
+    if read_only and not is_memory(url):
+        params = [(k, v) for k, v in params if k != "mode"] + [("mode", "ro")]
+    query = "&".join(f"{k}={v}" for k, v in params)
     if url.param("mode") == "memory":
         # A named in-memory database is private to this connection unless shared-cache is
         # asked for; each atoll dev connection wants its own clean database.
@@ -41,9 +57,9 @@ def _sqlite_uri(url: DatabaseURL) -> tuple[str, bool]:
 
 
 class SQLiteConnection(Connection):
-    def __init__(self, url: DatabaseURL, *, timeout: float = 5.0):
+    def __init__(self, url: DatabaseURL, *, timeout: float = 5.0, read_only: bool = False):
         self.url = url
-        uri, as_uri = _sqlite_uri(url)
+        uri, as_uri = _sqlite_uri(url, read_only)
         try:
             self.raw = sqlite3.connect(uri, uri=as_uri, isolation_level=None, timeout=timeout,
                                        check_same_thread=False)
