@@ -4,6 +4,8 @@ Atlas prints; several databases (an env with ``for_each``) print one fleet table
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .. import __version__
