@@ -5,6 +5,7 @@ of the example project's configs."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import textwrap
 from pathlib import Path
@@ -189,13 +190,11 @@ def test_staging_urls_from_environment(project, no_vars):
 
 
 def test_staging_missing_environment_variable(project, no_vars):
-    with pytest.raises(ProjectError) as info:
-        load(project, "staging", "master")
-    assert str(info.value) == (
+    assert load(project, "staging", "master").env.unset_urls["url"] == (
         'config/staging/atlas.hcl:13,3: env "master": url: the URL is built from '
         'getenv("STAGING_MASTER_URL"), but the environment variable STAGING_MASTER_URL is not set')
-    with pytest.raises(ProjectError, match=r'env "sharding_2": url: .*getenv\("STAGING_SHARDING_2_URL"\)'):
-        load(project, "staging", "sharding_2")
+    assert re.search(r'env "sharding_2": url: .*getenv\("STAGING_SHARDING_2_URL"\)',
+                     load(project, "staging", "sharding_2").env.unset_urls["url"])
 
 
 def test_staging_unknown_shard_name(project, no_vars):
@@ -252,8 +251,8 @@ def test_example_env_var_configs(tmp_path, no_vars, stage):
     cfg = EXAMPLE / "config" / stage / "atlas.hcl"
     if not cfg.exists():
         pytest.skip("no such config")
-    with pytest.raises(ProjectError, match=f"{stage.upper()}_DATA_DIR"):
-        load_project(f"file://{cfg}", env="master", variables={}, cwd=str(EXAMPLE))
+    unset = load_project(f"file://{cfg}", env="master", variables={}, cwd=str(EXAMPLE)).env
+    assert f"{stage.upper()}_DATA_DIR" in unset.unset_urls["url"]
     no_vars.setenv(f"{stage.upper()}_DATA_DIR", str(tmp_path))
     master = load_project(f"file://{cfg}", env="master", variables={}, cwd=str(EXAMPLE)).env
     assert master.url.startswith(f"sqlite://{tmp_path}/master.db")

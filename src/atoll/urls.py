@@ -30,13 +30,23 @@ class DatabaseURL:
         return mask_password(self.text)
 
 
+# Atlas registers its SQLite driver under both names; every URL form works with either.
+SQLITE_SCHEMES = ("sqlite", "sqlite3")
+
+
+def sqlite_body(text: str) -> str | None:
+    """What follows ``sqlite://`` or ``sqlite3://`` (any case), or None for other URLs."""
+    scheme, sep, rest = text.partition("://")
+    return rest if sep and scheme.lower() in SQLITE_SCHEMES else None
+
+
 def parse_url(text: str) -> DatabaseURL:
     if "://" not in text:
         raise URLError(f'invalid URL {text!r}: missing scheme, expected e.g. "sqlite://file.db"')
     scheme, _, rest = text.partition("://")
     if not scheme:
         raise URLError(f"invalid URL {text!r}: missing scheme")
-    if scheme.lower() == "sqlite":
+    if scheme.lower() in SQLITE_SCHEMES:
         # SQLite URLs carry a file name (possibly "file:/abs/path") where other URLs carry a
         # host; urlsplit would mangle it, so split the query off by hand.
         body, _, query = rest.partition("?")
@@ -54,7 +64,7 @@ def parse_url(text: str) -> DatabaseURL:
 
 
 def mask_password(text: str) -> str:
-    if "://" not in text or text.startswith("sqlite://"):
+    if "://" not in text or sqlite_body(text) is not None:
         return text
     parts = urlsplit(text)
     if parts.password is None:

@@ -131,14 +131,36 @@ def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> 
 _PARAM_OF_FLAG = {"format": "format_", "from": "from_"}
 
 
+# Commands that cannot run without a dev database; elsewhere ``--dev-url`` is optional.
+_NEEDS_DEV = frozenset({"migrate diff", "migrate lint", "migrate down"})
+
+
+def _unset_urls(inv: Invocation, env) -> set[str]:
+    """An env URL built from an unset ``getenv`` variable fails only the commands that
+    connect with it (``migrate hash`` has no ``--url``). Where the dev database is optional
+    (``migrate validate``, ``migrate status``) the command runs without it, as Atlas's
+    ``getenv`` gives ``""``. Returns the flags to leave unset."""
+    skipped = set()
+    for attr, key in (("url", "url"), ("dev", "dev_url")):
+        message = (getattr(env, "unset_urls", None) or {}).get(attr)
+        if not message or key not in inv.values or key in inv.given:
+            continue
+        if attr == "url" or inv.command in _NEEDS_DEV:
+            raise ProjectError(message)
+        skipped.add(key)
+    return skipped
+
+
 def apply_env(inv: Invocation, env) -> None:
     from ..project import env_flag_defaults
 
+    skipped = _unset_urls(inv, env)
     flag_of_param = {v: k for k, v in _PARAM_OF_FLAG.items()}
     given = frozenset(flag_of_param.get(p, p).replace("_", "-") for p in inv.given)
     for flag, value in env_flag_defaults(env, inv.command, given=given).items():
         key = _PARAM_OF_FLAG.get(flag, flag.replace("-", "_"))
-        if key in inv.given or key not in inv.values or value in (None, "", [], ()):
+        if key in inv.given or key not in inv.values or key in skipped or value in (
+                None, "", [], ()):
             continue
         if isinstance(inv.values[key], tuple):
             value = tuple(value) if isinstance(value, (list, tuple)) else tuple(

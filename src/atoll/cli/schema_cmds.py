@@ -204,6 +204,11 @@ def diff_cmd(ctx: click.Context, **_):
                          exclude=exclude)
     desired = read_state(to_urls, dev_url=dev_url, variables=variables, project=inv.project,
                          exclude=exclude)
+    if _is_hcl_state(to_urls) and not from_urls[0].startswith(("file://", "mem://")):
+        from ..states import check_schema_name
+
+        # As schema apply: an HCL schema meets a connected database's schema by name.
+        check_schema_name(desired)
     from ..revisions_guard import guard_revisions
 
     current, desired = guard_revisions(current, desired, desired_urls=to_urls,
@@ -218,6 +223,11 @@ def diff_cmd(ctx: click.Context, **_):
             click.echo("Schemas are synced, no changes to be made.")
         return
     click.echo(render_statements(statements), nl=False)
+
+
+def _is_hcl_state(urls) -> bool:
+    return urls[0].startswith("mem://hcl_schema/") or all(
+        u.startswith("file://") and u.endswith(".hcl") for u in urls)
 
 
 # --- clean ---------------------------------------------------------------------------------

@@ -60,8 +60,11 @@ def build_targets(inv, *, url_key: str = "url") -> list[Target]:
 
 
 def _name_from_url(url: str) -> str:
-    if url.startswith("sqlite://"):
-        path = url[len("sqlite://"):].partition("?")[0]
+    from ..urls import sqlite_body
+
+    body = sqlite_body(url)
+    if body is not None:
+        path = body.partition("?")[0]
         return os.path.basename(path.removeprefix("file:")) or url
     from ..urls import mask_password
 

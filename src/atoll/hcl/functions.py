@@ -1000,19 +1000,35 @@ def _split_url(u: str, i: int):
         raise FunctionError(str(e), i) from None
 
 
+def _go_url_string(original: str, parts, path: str, query: str) -> str:
+    """Go's ``url.URL.String``: unlike ``urlunsplit`` it keeps ``//`` for an empty host
+    (``sqlite:///data/x.db``); only a URL parsed without ``//`` (``sqlite:/x.db``) omits it."""
+    out = f"{parts.scheme}:" if parts.scheme else ""
+    had_authority = original[len(out):].startswith("//")
+    if parts.scheme or parts.netloc:
+        omit_host = not had_authority and not parts.netloc
+        if not omit_host and (parts.netloc or path):
+            out += "//"
+        out += parts.netloc
+    if path and not path.startswith("/") and parts.netloc:
+        out += "/"
+    out += path
+    if query:
+        out += "?" + query
+    if parts.fragment:
+        out += "#" + parts.fragment
+    return out
+
+
 @_register("urlsetpath", "url", "path")
 def _urlsetpath(u, path):
-    from urllib.parse import urlunsplit
     parts = _split_url(_str(u, 0), 0)
-    p = _str(path, 1)
-    if parts.netloc and p and not p.startswith("/"):
-        p = "/" + p
-    return urlunsplit((parts.scheme, parts.netloc, p, parts.query, parts.fragment))
+    return _go_url_string(_str(u, 0), parts, _str(path, 1), parts.query)
 
 
 @_register("urlqueryset", "url", "key", "value")
 def _urlqueryset(u, key, value):
-    from urllib.parse import parse_qsl, quote_plus, urlunsplit
+    from urllib.parse import parse_qsl, quote_plus
     parts = _split_url(_str(u, 0), 0)
     k, v = _str(key, 1), _str(value, 2)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -1022,7 +1038,7 @@ def _urlqueryset(u, key, value):
     groups[k] = [v]
     query = "&".join(f"{quote_plus(gk, safe='')}={quote_plus(gv, safe='')}"
                      for gk in sorted(groups) for gv in groups[gk])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    return _go_url_string(_str(u, 0), parts, parts.path, query)
 
 
 @_register("urluserinfo", "url", "user", var="pass")

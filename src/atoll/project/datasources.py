@@ -85,9 +85,11 @@ Handler = Callable[[DataRegistry, DataBlock], object]
 def _sqlite_relative_to(url: str, cwd: str) -> str:
     """SQLite opens relative file names against the process's directory; the project's
     working directory may differ (``load_project(cwd=…)``)."""
-    if not url.lower().startswith("sqlite://") or os.path.abspath(cwd) == os.getcwd():
+    from ..urls import sqlite_body
+
+    body = sqlite_body(url)
+    if body is None or os.path.abspath(cwd) == os.getcwd():
         return url
-    body = url[len("sqlite://"):]
     path, sep, query = body.partition("?")
     if "mode=memory" in query:
         return url
@@ -96,7 +98,7 @@ def _sqlite_relative_to(url: str, cwd: str) -> str:
         prefix, path = "file:", path[len("file:"):]
     if not path or os.path.isabs(path):
         return url
-    return "sqlite://" + prefix + os.path.join(cwd, path) + sep + query
+    return url.partition("://")[0] + "://" + prefix + os.path.join(cwd, path) + sep + query
 
 
 def data_sql(reg: DataRegistry, d: DataBlock) -> dict:

@@ -26,6 +26,9 @@ class Evaluated:
     attr_pos: dict[str, SourcePos]
     blocks: list[Evaluated]
     pos: SourcePos
+    # URL attributes built from an unset getenv variable: attribute → the error to give a
+    # command that connects with it.
+    unset_urls: dict[str, str] = field(default_factory=dict)
 
     def block(self, name: str) -> Evaluated | None:
         for b in self.blocks:
@@ -313,6 +316,8 @@ class Env:
     value: object | None = None
     cwd: str = ""
     schema_src: list[str] | None = None  # ``schema { src }``, when given
+    # ``url``/``dev`` built from an unset getenv variable → the error for a command using it.
+    unset_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -340,6 +345,7 @@ def decode_env(ev: Evaluated, name: str, *, cwd: str, cli_vars: dict[str, object
     env.schemas = _strings(ev, "schemas", ctx)
     env.exclude = _strings(ev, "exclude", ctx)
     env.include = _strings(ev, "include", ctx)
+    env.unset_urls = dict(ev.unset_urls)
     for attr, value in ev.attrs.items():
         if attr not in ENV_ATTRS:
             env.extra[attr] = value
@@ -434,6 +440,7 @@ COMMAND_FLAGS: dict[str, frozenset[str]] = {
     "migrate set": frozenset({"url", "dir", "dir-format", "revisions-schema"}),
     "migrate import": frozenset({"dir-format", "to"}),
     "migrate rm": frozenset({"url", "dir", "dir-format", "revisions-schema"}),
+    "migrate ls": frozenset({"dir", "dir-format"}),
     "migrate edit": frozenset({"dir", "dir-format"}),
     "schema inspect": frozenset({"url", "dev-url", "schema", "exclude", "format"}),
     "schema apply": frozenset({"url", "dev-url", "file", "schema", "exclude", "include", "format"}),

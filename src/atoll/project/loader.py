@@ -69,6 +69,9 @@ ENUMS: dict[str, tuple[str, ...]] = {
 }
 # Attribute paths holding database URLs (checked for unset getenv variables).
 URL_ATTRS = frozenset({"env.url", "env.dev", "data.sql.url"})
+# Of those, the ones that fail only when a command connects with them (a data source connects
+# while the file is read, so its URL fails at once).
+DEFERRED_URL_ATTRS = frozenset({"env.url", "env.dev"})
 
 
 # --- the project -----------------------------------------------------------------------------
@@ -339,6 +342,7 @@ class _Loader:
         self.data: dict[str, LazyNamespace] = {}
         self.deployments = LazyNamespace("deployment", self.reads)
         self._marked: _World | None = None
+        self._unset_urls: dict[str, str] | None = None
 
     # -- helpers
 
@@ -375,7 +379,12 @@ class _Loader:
         finally:
             unset = self.reads.pop()
         if unset and isinstance(value, str):
-            self._check_url(attr, scope_of, value, where)
+            message = self._unset_url_message(attr, scope_of, value, where)
+            if message is not None:
+                if path not in DEFERRED_URL_ATTRS or self._unset_urls is None:
+                    raise LocatedError(message)
+                # Only a command that connects with this URL fails (Atlas's getenv is "").
+                self._unset_urls[attr.name] = message
         return value
 
     def _enum_error(self, exc: LocatedError, path: str, attr: ast.Attribute) -> LocatedError:
@@ -387,27 +396,30 @@ class _Loader:
                                               f'"{attr.expr.name}".')
         return exc
 
-    def _check_url(self, attr, scope_of, value: str, where: str) -> None:
+    def _unset_url_message(self, attr, scope_of, value: str, where: str) -> str | None:
         world = self.marked_world()
         self.reads.sentinel_mode = True
         self.reads.push()
         try:
             marked = self.eval_expr(attr.expr, scope_of(world))
         except AtollError:  # the marker made the expression fail: no conclusion
-            return
+            return None
         finally:
             self.reads.pop()
             self.reads.sentinel_mode = False
         names = sentinels_in(marked)
         if names and strip_sentinels(marked) == value:
             name = names[0]
-            raise located(attr.pos, f"{where}: {attr.name}",
-                          f'the URL is built from getenv("{name}"), but the environment '
-                          f'variable {name} is not set')
+            return str(located(attr.pos, f"{where}: {attr.name}",
+                               f'the URL is built from getenv("{name}"), but the environment '
+                               f'variable {name} is not set'))
+        return None
 
     def eval_block(self, block: ast.Block, scope_of: Callable[[_World], object], path: str,
                    where: str, skip: tuple[str, ...] = ()) -> Evaluated:
         attrs, poses, blocks = {}, {}, []
+        outer, self._unset_urls = self._unset_urls, {}
+        unset_urls = self._unset_urls
         for item in block.body.items:
             if isinstance(item, ast.Attribute):
                 if item.name in skip:
@@ -419,7 +431,10 @@ class _Loader:
             else:
                 sub = f"{where}: {item.type}" + "".join(f' "{lb}"' for lb in item.labels)
                 blocks.append(self.eval_block(item, scope_of, f"{path}.{item.type}", sub))
-        return Evaluated(block.type, list(block.labels), attrs, poses, blocks, block.pos)
+                self._unset_urls = unset_urls
+        self._unset_urls = outer
+        return Evaluated(block.type, list(block.labels), attrs, poses, blocks, block.pos,
+                         unset_urls)
 
     # -- variables, locals, data, deployments
 
