@@ -22,6 +22,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "migrate": {
         "apply": "atoll.cli.migrate_cmds:apply_cmd",
         "diff": "atoll.cli.migrate_cmds:diff_cmd",
+        "edit": "atoll.cli.edit_cmd:edit_cmd",
         "hash": "atoll.cli.migrate_cmds:hash_cmd",
         "lint": "atoll.cli.lint_cmds:lint_cmd",
         "ls": "atoll.cli.migrate_cmds:ls_cmd",
@@ -47,6 +48,7 @@ SHORT_HELP = {
     "schema clean": "Drop every object of a database (not the history).",
     "migrate apply": "Apply pending migration files to the database(s).",
     "migrate diff": "Write a migration file from a desired schema.",
+    "migrate edit": "Edit a migration file in $EDITOR and update atlas.sum.",
     "migrate hash": "Rewrite atlas.sum from the directory's files.",
     "migrate lint": "Check new migration files for risky changes.",
     "migrate ls": "List the migration files.",
@@ -73,10 +75,10 @@ class LazyGroup(click.Group):
             if name in COMMANDS:
                 return LazyGroup(name=name, path=name, help=SHORT_HELP[name],
                                  short_help=SHORT_HELP[name])
-            return super().get_command(ctx, name)
+            return super().get_command(ctx, name) or _missing(self.path, name)
         target = COMMANDS[self.path].get(name)
         if target is None:
-            return None
+            return _missing(self.path, name)
         module, _, attr = target.partition(":")
         command = getattr(importlib.import_module(module), attr)
         summary = SHORT_HELP.get(f"{self.path} {name}")
@@ -92,6 +94,12 @@ def _show_defaults(command: click.Command) -> None:
         if isinstance(param, click.Option) and param.show_default is None:
             default = param.default
             param.show_default = not (default in (None, "", (), [], False) or callable(default))
+
+
+def _missing(path: str, name: str):
+    from .unsupported import missing_command
+
+    return missing_command(path, name)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -379,12 +379,11 @@ def new_cmd(ctx: click.Context, name, **_):
     path = new_file(_dir(inv), name)
     if inv.get("edit"):
         import os
-        import subprocess
 
-        subprocess.call([os.environ.get("EDITOR", "vi"), path])
-        from ..migrate.directory import hash_dir
+        from .edit_cmd import edit_file
 
-        hash_dir(_dir(inv))
+        with open(path, "rb") as fh:
+            edit_file(_dir(inv), os.path.basename(path), fh.read())
 
 
 @click.command("hash")
