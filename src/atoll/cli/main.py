@@ -22,6 +22,7 @@ COMMANDS: dict[str, dict[str, str]] = {
     "migrate": {
         "apply": "atoll.cli.migrate_cmds:apply_cmd",
         "diff": "atoll.cli.migrate_cmds:diff_cmd",
+        "down": "atoll.cli.down_cmd:down_cmd",
         "edit": "atoll.cli.edit_cmd:edit_cmd",
         "hash": "atoll.cli.migrate_cmds:hash_cmd",
         "lint": "atoll.cli.lint_cmds:lint_cmd",
@@ -48,6 +49,7 @@ SHORT_HELP = {
     "schema clean": "Drop every object of a database (not the history).",
     "migrate apply": "Apply pending migration files to the database(s).",
     "migrate diff": "Write a migration file from a desired schema.",
+    "migrate down": "Revert applied files by planning back to an earlier version.",
     "migrate edit": "Edit a migration file in $EDITOR and update atlas.sum.",
     "migrate hash": "Rewrite atlas.sum from the directory's files.",
     "migrate lint": "Check new migration files for risky changes.",

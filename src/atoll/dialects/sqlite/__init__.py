@@ -82,6 +82,15 @@ class SQLiteDialect(Dialect):
         finally:
             target.close()
 
+    def count_rows(self, conn: Connection, table: str, column: str | None = None) -> int:
+        """Rows of ``table`` (with ``column``: rows where it holds a value), for the data
+        loss check of ``migrate down``."""
+        def q(name: str) -> str:
+            return "`" + name.replace("`", "``") + "`"
+
+        where = f" WHERE {q(column)} IS NOT NULL" if column else ""
+        return conn.query(f"SELECT count(*) FROM {q(table)}{where}")[0][0]
+
     def clean(self, conn: Connection) -> list[Statement]:
         from .plan import plan_clean
 
