@@ -98,8 +98,9 @@ def down_job(dirs, expected, *, amount, to_version, dry_run, lock_timeout):
 @project_options
 @click.pass_context
 def down_cmd(ctx: click.Context, amount, **_):
-    """Revert applied migration files (the last one by default), planned from the database's
-    current state to the directory's state at the target version."""
+    """Revert applied migration files, planned from the database's current state to the
+    directory's state at the target version. AMOUNT is how many of the last applied files to
+    revert (default 1); --to-version names the version to go back to instead."""
     inv = invocation(ctx, "migrate down", multi_env=True)
     if amount is not None and inv.get("to_version"):
         raise AtollError("give either an amount or --to-version, not both")

@@ -39,8 +39,8 @@ def edit_in_editor(name: str, content: bytes) -> bytes:
 @project_options
 @click.pass_context
 def edit_cmd(ctx: click.Context, file, **_):
-    """Edit a migration file (by name or version; the last one by default) in $EDITOR and
-    update atlas.sum."""
+    """Edit a migration file in $EDITOR and update atlas.sum. FILE is the file's name or
+    version (default: the last file)."""
     inv = invocation(ctx, "migrate edit")
     from ..fleet.targets import dir_path
     from ..migrate.directory import load_dir
