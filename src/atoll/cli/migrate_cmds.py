@@ -64,6 +64,7 @@ def _fleet_options(fn):
 @click.option("--allow-dirty", is_flag=True, help="allow start working on a non-clean database")
 @click.option("--to-version", default="", help="apply pending files up to and including this version")
 @click.option("--backup-dir", default="", help="[atoll] copy each SQLite database here before applying to it")
+@click.option("--preflight", is_flag=True, help="[atoll] first try every pending file on every database without keeping anything; apply only if all pass")
 @_fleet_options
 @project_options
 @click.pass_context
@@ -95,6 +96,8 @@ def apply_cmd(ctx: click.Context, amount, **_):
                            backup_dir=backup_dir or None, operator_version=OPERATOR,
                            to_version=inv.get("to_version") or None,
                            keep_report=len(targets) == 1)
+    if inv.get("preflight") or _env_attr(inv, "preflight") is True:
+        _preflight(inv, targets, dirs, options)
     job = apply_job(dirs, options)
     if len(targets) == 1 and inv.partition is None:
         result = job(targets[0], lambda _m: None)
@@ -106,6 +109,25 @@ def apply_cmd(ctx: click.Context, amount, **_):
     if options.dry_run and parse_format(inv.get("format_")).kind != "json":
         _print_dry_runs(results)
     print_fleet(inv, results)
+
+
+def _preflight(inv, targets, dirs, options) -> None:
+    """Phase 1 of ``--preflight``: returns when every database passed; otherwise reports
+    each failing database (file, statement, error) and exits 1 with nothing changed."""
+    from ..fleet.preflight import check_trials_supported, preflight_job, summary
+
+    check_trials_supported(targets)
+    job = preflight_job(dirs, options)
+    if len(targets) == 1:
+        result = job(targets[0], lambda _m: None)
+        if result.failed:
+            raise AtollError(result.error.replace(
+                "preflight: ", "preflight failed, nothing was changed: ", 1))
+        return
+    results = run_targets(inv, targets, job, every_target=True)
+    if any(r.failed for r in results):
+        click.echo(summary(results), err=True)
+        print_fleet(inv, results, title="Preflight")
 
 
 def _print_dry_runs(results) -> None:

@@ -15,19 +15,21 @@ __all__ = ["confirm_apply", "print_fleet", "read_desired", "revisions_schema", "
            "schema_variables"]
 
 
-def run_targets(inv: Invocation, targets, job):
+def run_targets(inv: Invocation, targets, job, *, every_target: bool = False):
     """Run ``job`` over ``targets``: through the env's deployment groups when it has one,
-    else one bounded pool."""
+    else one bounded pool. ``every_target``: one pool that goes on after failures (a
+    preflight names every database that would fail)."""
     from ..fleet.progress import progress_for
     from ..fleet.runner import DEFAULT_PARALLEL, FleetOptions, run_fleet, run_groups
 
     parallel = inv.get("parallel") or DEFAULT_PARALLEL
-    options = FleetOptions(parallel=parallel, continue_on_error=bool(inv.get("continue_on_error")))
+    options = FleetOptions(parallel=parallel, continue_on_error=every_target or
+                           bool(inv.get("continue_on_error")))
     progress = progress_for(len(targets), quiet=inv.get("format_") is not None and
                             parse_format(inv.get("format_")).kind == "json")
     try:
         deployment = getattr(inv.env or (inv.envs[0] if inv.envs else None), "deployment", None)
-        if deployment is not None and len(targets) > 1:
+        if deployment is not None and len(targets) > 1 and not every_target:
             groups = []
             by_name = {t.name: t for t in targets}
             for group, names in deployment.plan([t.name for t in targets]):

@@ -133,6 +133,17 @@ class Dialect(ABC):
         that alter tables in place have nothing to prove."""
         return None
 
+    # Why this engine cannot try migrations without keeping them (``--preflight``), or "".
+    trial_unsupported: str = ""
+
+    def trial(self, conn: Connection):
+        """A context manager yielding a connection on which migrations run against the
+        database's real data and nothing is kept: by default one transaction that is rolled
+        back (the migration engine's own transactions become savepoints inside it)."""
+        from .trial import trial_transaction
+
+        return trial_transaction(conn)
+
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables
 

@@ -58,12 +58,8 @@ class ApplyOptions:
 
 
 def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
-    from ..migrate.executor import apply
-
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
-        s = target.settings
-        dir_url = s.get("dir") or "file://migrations"
-        d = dirs.get(dir_url)
+        d, dir_url = target_dir(dirs, target)
         url = parse_url(target.url)
         dialect = dialect_for(url)
         start = time.perf_counter()
@@ -71,33 +67,53 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
         with connect(url) as conn:
             if options.backup_dir and not options.dry_run:
                 _maybe_backup(conn, dialect, d, target, options.backup_dir,
-                              s.get("revisions_schema"))
-            report = apply(
-                conn, dialect, d, amount=options.amount, baseline=s.get("baseline") or None,
-                tx_mode=options.tx_mode, allow_dirty=options.allow_dirty,
-                exec_order=s.get("exec_order") or "linear", dry_run=options.dry_run,
-                to_version=options.to_version, should_stop=stop_requested,
-                revisions_schema=s.get("revisions_schema") or None,
-                lock_timeout=options.lock_timeout, operator_version=options.operator_version,
-                env=report_env(target.url, dir_url, dialect), validate=False)
-        files = len(report.applied)
-        stmts = sum(len(f.applied) for f in report.applied)
-        state = "failed" if report.error else ("dry-run" if options.dry_run else "ok")
-        if report.stopped and not report.error:
-            state = "stopped"
-        after = report.current
-        if report.applied and not report.error and not options.dry_run:
-            after = report.applied[-1].version
-        elif report.applied and report.error:
-            done = [f for f in report.applied if f.error is None]
-            after = done[-1].version if done else report.current
-        return TargetResult(target, state, version_before=report.current, version_after=after,
-                            files=files, statements=stmts, seconds=time.perf_counter() - start,
-                            error=report.error or ("stopped after its current file: another "
-                                                   "database failed" if report.stopped else ""),
-                            detail=report if options.keep_report or options.dry_run else None)
+                              target.settings.get("revisions_schema"))
+            report = apply_on(conn, dialect, d, target, dir_url, options)
+        return apply_result(target, report, options, start)
 
     return job
+
+
+def target_dir(dirs: DirCache, target: Target) -> tuple[MigrationDir, str]:
+    """The target's migration directory and the URL it was named by."""
+    dir_url = target.settings.get("dir") or "file://migrations"
+    return dirs.get(dir_url), dir_url
+
+
+def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,
+             options: ApplyOptions):
+    """``migrate apply`` of one target's pending files over ``conn`` (the real database, or
+    a trial of it): the one place a fleet job calls the executor."""
+    from ..migrate.executor import apply
+
+    s = target.settings
+    return apply(
+        conn, dialect, d, amount=options.amount, baseline=s.get("baseline") or None,
+        tx_mode=options.tx_mode, allow_dirty=options.allow_dirty,
+        exec_order=s.get("exec_order") or "linear", dry_run=options.dry_run,
+        to_version=options.to_version, should_stop=stop_requested,
+        revisions_schema=s.get("revisions_schema") or None,
+        lock_timeout=options.lock_timeout, operator_version=options.operator_version,
+        env=report_env(target.url, dir_url, dialect), validate=False)
+
+
+def apply_result(target: Target, report, options: ApplyOptions, start: float) -> TargetResult:
+    files = len(report.applied)
+    stmts = sum(len(f.applied) for f in report.applied)
+    state = "failed" if report.error else ("dry-run" if options.dry_run else "ok")
+    if report.stopped and not report.error:
+        state = "stopped"
+    after = report.current
+    if report.applied and not report.error and not options.dry_run:
+        after = report.applied[-1].version
+    elif report.applied and report.error:
+        done = [f for f in report.applied if f.error is None]
+        after = done[-1].version if done else report.current
+    return TargetResult(target, state, version_before=report.current, version_after=after,
+                        files=files, statements=stmts, seconds=time.perf_counter() - start,
+                        error=report.error or ("stopped after its current file: another "
+                                               "database failed" if report.stopped else ""),
+                        detail=report if options.keep_report or options.dry_run else None)
 
 
 def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: str,

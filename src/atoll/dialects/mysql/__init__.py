@@ -23,6 +23,8 @@ class MySQLDialect(VersionedOnlyDialect):
     connection_class = "MySQLConnection"
     extra = "mysql"
     splitter_preset = "MYSQL"
+    trial_unsupported = ("MySQL's DDL is not transactional (each DDL statement commits "
+                         "at once), so migrations cannot be tried and rolled back")
 
 
 DIALECT = MySQLDialect()

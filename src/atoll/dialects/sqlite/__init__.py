@@ -72,6 +72,13 @@ class SQLiteDialect(Dialect):
 
         return rebuild_proof(conn, statements)
 
+    def trial(self, conn: Connection, method: str = "copy"):
+        """Run migrations without keeping anything: on a private copy (default) or in a
+        rolled-back transaction on the real file; see ``trial.py`` for the trade-off."""
+        from .trial import copy_trial, transaction_trial
+
+        return copy_trial(conn) if method == "copy" else transaction_trial(conn)
+
     def backup(self, conn: Connection, dest: str) -> None:
         """A consistent copy of the database file at ``dest`` (SQLite's online backup API)."""
         import sqlite3

@@ -69,6 +69,13 @@ class SQLiteConnection(Connection):
         except sqlite3.Error as exc:
             raise URLError(f"cannot open SQLite database {url.text!r}: {exc}") from None
 
+    @classmethod
+    def over(cls, raw: sqlite3.Connection, url: DatabaseURL) -> "SQLiteConnection":
+        """A connection object over an already open ``sqlite3`` connection (autocommit)."""
+        self = cls.__new__(cls)
+        self.url, self.raw = url, raw
+        return self
+
     def execute(self, sql: str, params: Sequence = ()) -> None:
         try:
             self.raw.execute(sql, params)

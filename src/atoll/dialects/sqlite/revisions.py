@@ -139,7 +139,7 @@ class SQLiteRevisions:
             conn.execute("PRAGMA foreign_keys = off")
         try:
             conn.begin()
-            before = _violations(conn) if on else []
+            before = violations(conn) if on else []
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()
@@ -153,15 +153,13 @@ class SQLiteRevisions:
         try:
             if on:
                 try:
-                    new = [v for v in _violations(conn) if v not in before]
+                    new = [v for v in violations(conn) if v not in before]
                 except BaseException:
                     conn.rollback()
                     raise
                 if new:
                     conn.rollback()
-                    found = " ".join(f"{{tbl:{t} ref:{p} row:{r if r is not None else 0} "
-                                     f"index:{k}}}" for t, r, p, k in new)
-                    raise DatabaseError(f"sql/sqlite: foreign key mismatch: [{found}]")
+                    raise fk_mismatch(new)
             try:
                 conn.commit()
             except BaseException:
@@ -181,8 +179,16 @@ class SQLiteRevisions:
                 conn.execute("PRAGMA foreign_keys = on")
 
 
-def _violations(conn: Connection) -> list[tuple]:
+def violations(conn: Connection) -> list[tuple]:
+    """The foreign-key violations in the database now (``PRAGMA foreign_key_check`` rows)."""
     return [tuple(r) for r in conn.query("PRAGMA foreign_key_check")]
+
+
+def fk_mismatch(new: list[tuple]) -> DatabaseError:
+    """The error (Atlas's text) for violations a migration introduced."""
+    found = " ".join(f"{{tbl:{t} ref:{p} row:{r if r is not None else 0} index:{k}}}"
+                     for t, r, p, k in new)
+    return DatabaseError(f"sql/sqlite: foreign key mismatch: [{found}]")
 
 
 HOOK = SQLiteRevisions()
