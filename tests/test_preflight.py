@@ -151,6 +151,9 @@ def test_a_single_database_is_a_fleet_of_one(tmp_path):
             "file://migrations", "--preflight")
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [
+        "Data at risk:",
+        '  shard_1.db: 20240102000000_email.sql: 1 rows would violate (unique index '
+        '"users_name" on "users")',
         "Error: preflight failed, nothing was changed: 20240102000000_email.sql: UNIQUE "
         "constraint failed: users.name (statement: CREATE UNIQUE INDEX users_name ON users "
         "(name);)"]
@@ -242,3 +245,187 @@ def test_both_sqlite_trials_keep_nothing(tmp_path, method):
     assert (good.state, good.files, good.statements) == ("checked", 1, 2)
     assert bad.failed and "UNIQUE constraint failed" in bad.error
     assert digests(root) == before
+
+
+# -- data at risk ----------------------------------------------------------------------------
+
+RISKY = {
+    "20240102000000_drops.sql": "DROP TABLE junk;\nALTER TABLE users DROP COLUMN old;\n",
+    "20240103000000_unique.sql": "CREATE UNIQUE INDEX users_name ON users (name);\n",
+    # the rebuild Atlas plans to drop "nick" and make "name" NOT NULL varchar(5)
+    "20240104000000_rebuild.sql": (
+        "PRAGMA foreign_keys = off;\n"
+        "CREATE TABLE `new_users` (`id` integer NULL PRIMARY KEY AUTOINCREMENT, "
+        "`name` varchar(5) NOT NULL);\n"
+        "INSERT INTO `new_users` (`id`, `name`) SELECT `id`, `name` FROM `users`;\n"
+        "DROP TABLE `users`;\n"
+        "ALTER TABLE `new_users` RENAME TO `users`;\n"
+        "PRAGMA foreign_keys = on;\n"),
+    "20240105000000_not_null.sql": "ALTER TABLE users ADD COLUMN score integer NOT NULL;\n",
+}
+
+
+def risky_project(tmp_path: Path, names: list[str], extra: str = "") -> Path:
+    mig = tmp_path / "migrations"
+    mig.mkdir()
+    (mig / "20240101000000_init.sql").write_text(
+        "CREATE TABLE users (id integer PRIMARY KEY, name varchar(100), nick text, old text);\n"
+        "CREATE TABLE junk (id integer);\n")
+    hash_dir(mig)
+    for name in names:
+        r = run(tmp_path, "migrate", "apply", "--url", f"sqlite://{name}.db", "--dir",
+                "file://migrations")
+        assert r.returncode == 0, r.stderr
+    for n, text in RISKY.items():
+        (mig / n).write_text(text)
+    hash_dir(mig)
+    shards = ", ".join(f'"{n}"' for n in names)
+    (tmp_path / "atlas.hcl").write_text(f"""
+env "fleet" {{
+  for_each = toset([{shards}])
+  url      = "sqlite://${{each.value}}.db"
+  {extra}
+  migration {{
+    dir = "file://migrations"
+  }}
+}}
+""")
+    return tmp_path
+
+
+def fill(db: Path, users: list[tuple], junk: int = 0) -> None:
+    with sqlite3.connect(db) as c:
+        c.executemany("INSERT INTO users (name, nick, old) VALUES (?, ?, ?)", users)
+        c.executemany("INSERT INTO junk VALUES (?)", [(i,) for i in range(junk)])
+    c.close()
+
+
+def test_each_risky_statement_is_counted_on_each_database(tmp_path):
+    root = risky_project(tmp_path, ["shard_1", "shard_2"])
+    fill(root / "shard_1.db", [("ann", "a", None), ("bob", None, "x")], junk=3)
+    # shard 2: nothing at risk except a nick (dropped by the rebuild) and a long name
+    fill(root / "shard_2.db", [("carol", "c", None)])
+    r = fleet(root, "--format", "{{ json . }}", "--continue-on-error")
+    rows = {row["Name"]: row for row in json.loads(r.stdout)}
+    # the last file fails on both: SQLite refuses a NOT NULL column without a default on a
+    # table with rows, which is what its count said
+    assert r.returncode == 1
+    assert {(row["State"], row["VersionAfter"]) for row in rows.values()} == {
+        ("failed", "20240104000000")}
+    got = {n: [(x["File"][:14], x["Kind"], x["Table"], x["Column"], x["Count"])
+               for x in row.get("DataAtRisk", [])] for n, row in rows.items()}
+    assert got["shard_1"] == [
+        ("20240102000000", "rows lost", "junk", "", 3),
+        ("20240102000000", "values lost", "users", "old", 1),
+        ("20240104000000", "values lost", "users", "nick", 1),
+        ("20240105000000", "rows would violate", "users", "score", 2),
+    ]
+    assert got["shard_2"] == [
+        ("20240104000000", "values lost", "users", "nick", 1),
+        ("20240105000000", "rows would violate", "users", "score", 1),
+    ]
+
+
+def test_counts_of_a_rebuild_unique_index_and_narrowing(tmp_path):
+    from atoll.dialects import dialect_for
+    from atoll.migrate.data_risk import RiskMeter
+    from atoll.urls import parse_url
+
+    db = tmp_path / "t.db"
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE users (id integer PRIMARY KEY, name varchar(100), nick text)")
+        c.executemany("INSERT INTO users (name, nick) VALUES (?, ?)",
+                      [("ann", "a"), ("ann", None), (None, "z"), ("bartholomew", None)])
+    c.close()
+    dialect = dialect_for(f"sqlite://{db}")
+
+    class F:
+        name = "1.sql"
+
+    with dialect.connect(parse_url(f"sqlite://{db}")) as conn:
+        meter = RiskMeter(dialect.risk_probe())
+        meter(conn, F, "CREATE UNIQUE INDEX IF NOT EXISTS `u` ON `users` (`name` COLLATE NOCASE "
+                       "DESC) WHERE nick IS NOT NULL OR nick IS NULL")
+        conn.execute("CREATE TABLE new_users (id integer PRIMARY KEY, name varchar(5) NOT NULL "
+                     "UNIQUE)")
+        meter(conn, F, 'INSERT INTO "new_users" ("id", "name") SELECT "id", "name" FROM '
+                       '"users"')
+        meter(conn, F, "DROP TABLE users")  # the rebuild's drop: its rows were copied
+        meter(conn, F, "DROP TABLE IF EXISTS nowhere")
+    got = [(r.measure.kind, r.measure.column, r.measure.count, r.measure.what)
+           for r in meter.found]
+    assert got == [
+        ("rows would violate", "", 1, 'unique index "u" on "users"'),
+        ("values lost", "nick", 2, 'rebuild of "users" drops column "nick"'),
+        ("rows would violate", "name", 1, 'column "name" of "users" becomes NOT NULL'),
+        ("rows would violate", "name", 1, 'column "name" of "users" narrows to varchar(5)'),
+        ("rows would violate", "", 1, 'rebuild of "users" adds unique name'),
+    ]
+
+
+def test_refuse_touches_no_database_with_data_at_risk(tmp_path):
+    root = risky_project(tmp_path, ["shard_1", "shard_2", "shard_3"])
+    fill(root / "shard_2.db", [("ann", None, "x")])  # one value in a dropped column
+    before = digests(root)
+    r = fleet(root, "--data-loss", "refuse", "--continue-on-error")
+    assert r.returncode == 1
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("shard_2 "))
+    assert "data at risk, refused (--data-loss=refuse): 1 values lost" in line
+    assert "shard_2: 20240102000000_drops.sql: 1 values lost (drop column \"old\" of " \
+           "\"users\")" in r.stdout
+    assert digests(root)["shard_2.db"] == before["shard_2.db"]  # untouched
+    # the empty shards had nothing at risk and were migrated (until SQLite's own refusal
+    # of a NOT NULL column without default on a non-empty table: they are empty)
+    assert version(root / "shard_1.db") == "20240105000000"
+
+
+def test_refuse_with_preflight_changes_no_database_at_all(tmp_path):
+    root = risky_project(tmp_path, ["shard_1", "shard_2", "shard_3"],
+                         extra='data_loss = "refuse"\n  preflight = true')
+    fill(root / "shard_3.db", [], junk=2)
+    before = digests(root)
+    r = fleet(root)
+    assert r.returncode == 1
+    assert digests(root) == before
+    assert "preflight: 1 of 3 database(s) failed; no database was changed" in r.stderr
+    assert "shard_3: 20240102000000_drops.sql: 2 rows lost (drop table \"junk\")" in r.stdout
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("shard_3 "))
+    assert "preflight: data at risk, refused (--data-loss=refuse): 2 rows lost" in line
+    # with the risk gone, the same command migrates everything
+    with sqlite3.connect(root / "shard_3.db") as c:
+        c.execute("DELETE FROM junk")
+        c.execute("DELETE FROM users")
+    c.close()
+    r = fleet(root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Data at risk" not in r.stdout
+
+
+def test_refuse_on_a_single_database(tmp_path):
+    root = risky_project(tmp_path, ["one"])
+    fill(root / "one.db", [("ann", "a", None)])
+    before = (root / "one.db").read_bytes()
+    r = run(root, "migrate", "apply", "--url", "sqlite://one.db", "--dir", "file://migrations",
+            "--data-loss", "refuse")
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [
+        "Data at risk:",
+        '  one.db: 20240104000000_rebuild.sql: 1 values lost (rebuild of "users" drops '
+        'column "nick")',
+        '  one.db: 20240105000000_not_null.sql: 1 rows would violate (add column "score" '
+        'NOT NULL without default to "users")',
+        'Error: data at risk, refused (--data-loss=refuse): 1 values lost, 1 rows would '
+        'violate; nothing was changed']
+    assert (root / "one.db").read_bytes() == before
+    r = run(root, "migrate", "apply", "--url", "sqlite://one.db", "--dir", "file://migrations",
+            "--data-loss", "maybe")
+    assert r.stderr == 'Error: unknown --data-loss mode "maybe"; use "warn" or "refuse"\n'
+
+
+def test_refuse_is_refused_where_it_cannot_measure(tmp_path):
+    (tmp_path / "migrations").mkdir()
+    hash_dir(tmp_path / "migrations")
+    r = run(tmp_path, "migrate", "apply", "--url", "postgres://postgres@127.0.0.1:5432/x",
+            "--dir", "file://migrations", "--data-loss", "refuse")
+    assert r.returncode == 1
+    assert "--data-loss=refuse cannot measure data at risk" in r.stderr

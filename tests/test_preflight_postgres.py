@@ -24,10 +24,12 @@ def test_a_failing_file_changes_nothing_and_a_passing_one_applies(tmp_path, pgdb
     assert r.stderr.startswith("Error: preflight failed, nothing was changed: 2_unique.sql: "
                                "pq: could not create unique index"), r.stderr
     assert "CREATE UNIQUE INDEX users_name ON users (name);" in r.stderr
-    assert q(pgdb, "SELECT version FROM atlas_schema_revisions.atlas_schema_revisions") == [("1",)]
+    assert q(pgdb, "SELECT version FROM atlas_schema_revisions.atlas_schema_revisions") == [
+        ("1",)]
     assert q(pgdb, "SELECT column_name FROM information_schema.columns WHERE table_name = "
                    "'users' ORDER BY ordinal_position") == [("id",), ("name",)]
-    assert q(pgdb, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == [(0,)]
+    assert q(pgdb, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                   "WHERE l.locktype = 'advisory' AND d.datname = current_database()") == [(0,)]
     q(pgdb, "UPDATE users SET name = 'bob' WHERE id = 2")
     r = atoll(tmp_path, "migrate", "apply", "--url", url(pgdb), "--dir", f"file://{d}",
               "--preflight")

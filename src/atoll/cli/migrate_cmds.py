@@ -10,6 +10,7 @@ import click
 
 from .. import __version__
 from ..errors import AtollError
+from ..migrate.data_risk import check_mode
 from .formats import parse_format
 from .options import csv_slice, invocation, parse_duration, partition_option, project_options
 from .shared import print_fleet, run_targets
@@ -65,6 +66,7 @@ def _fleet_options(fn):
 @click.option("--to-version", default="", help="apply pending files up to and including this version")
 @click.option("--backup-dir", default="", help="[atoll] copy each SQLite database here before applying to it")
 @click.option("--preflight", is_flag=True, help="[atoll] first try every pending file on every database without keeping anything; apply only if all pass")
+@click.option("--data-loss", default="", help='[atoll] data at risk (dropped rows/values, rows breaking a new constraint), counted per database: "warn" (report it, the default) or "refuse" (touch no database that has any)')
 @_fleet_options
 @project_options
 @click.pass_context
@@ -95,13 +97,22 @@ def apply_cmd(ctx: click.Context, amount, **_):
                            lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),
                            backup_dir=backup_dir or None, operator_version=OPERATOR,
                            to_version=inv.get("to_version") or None,
-                           keep_report=len(targets) == 1)
+                           keep_report=len(targets) == 1,
+                           data_loss=check_mode(inv.get("data_loss") or
+                                                _env_attr(inv, "data_loss") or "warn"))
+    if options.data_loss == "refuse":
+        from ..fleet.preflight import check_risk_measurable
+
+        check_risk_measurable(targets)
     if inv.get("preflight") or _env_attr(inv, "preflight") is True:
         _preflight(inv, targets, dirs, options)
+        options.preflighted = True
     job = apply_job(dirs, options)
     if len(targets) == 1 and inv.partition is None:
         result = job(targets[0], lambda _m: None)
-        _print_apply(inv, result.detail)
+        if result.detail is not None:
+            _print_apply(inv, result.detail)
+        _print_risk(result)
         if result.error:
             raise AtollError(result.error)
         return
@@ -120,6 +131,7 @@ def _preflight(inv, targets, dirs, options) -> None:
     job = preflight_job(dirs, options)
     if len(targets) == 1:
         result = job(targets[0], lambda _m: None)
+        _print_risk(result)
         if result.failed:
             raise AtollError(result.error.replace(
                 "preflight: ", "preflight failed, nothing was changed: ", 1))
@@ -128,6 +140,14 @@ def _preflight(inv, targets, dirs, options) -> None:
     if any(r.failed for r in results):
         click.echo(summary(results), err=True)
         print_fleet(inv, results, title="Preflight")
+
+
+def _print_risk(result) -> None:
+    """A single database's data at risk, on stderr (stdout keeps Atlas's report)."""
+    from ..fleet.report import risk_lines
+
+    if result.data_risk:
+        click.echo(risk_lines([result]), err=True, nl=False)
 
 
 def _print_dry_runs(results) -> None:

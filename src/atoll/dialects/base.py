@@ -144,6 +144,12 @@ class Dialect(ABC):
 
         return trial_transaction(conn)
 
+    def risk_probe(self):
+        """A per-database probe that counts, right before a statement runs, the rows and
+        values it would lose or break (``atoll.migrate.data_risk``); ``None``: not yet
+        available for this engine."""
+        return None
+
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..dialects import dialect_for
 from ..errors import AtollError
+from ..migrate.data_risk import RiskMeter, meter_for
 from ..migrate.directory import MigrationDir, load_dir
 from ..migrate.report import ReportEnv, go_url_json
 from ..urls import parse_url
@@ -55,6 +56,8 @@ class ApplyOptions:
     # A fleet keeps only each database's summary row, so memory stays flat with its size;
     # the full report is kept for one database and for dry runs (their SQL is printed).
     keep_report: bool = True
+    data_loss: str = "warn"  # "refuse": a database with data at risk is not touched
+    preflighted: bool = False  # phase 1 already measured every database
 
 
 def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
@@ -65,11 +68,20 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
         start = time.perf_counter()
         connect = dialect.connect_read_only if options.dry_run else dialect.connect
         with connect(url) as conn:
+            if options.data_loss == "refuse" and not options.preflighted and not options.dry_run:
+                from .preflight import refused_before_change
+
+                refused = refused_before_change(conn, dialect, d, target, dir_url, options)
+                if refused is not None:
+                    return refused
             if options.backup_dir and not options.dry_run:
                 _maybe_backup(conn, dialect, d, target, options.backup_dir,
                               target.settings.get("revisions_schema"))
-            report = apply_on(conn, dialect, d, target, dir_url, options)
-        return apply_result(target, report, options, start)
+            meter = meter_for(dialect, refuse=options.data_loss == "refuse")
+            report = apply_on(conn, dialect, d, target, dir_url, options, meter)
+        result = apply_result(target, report, options, start)
+        result.data_risk = meter.found if meter is not None else []
+        return result
 
     return job
 
@@ -81,7 +93,7 @@ def target_dir(dirs: DirCache, target: Target) -> tuple[MigrationDir, str]:
 
 
 def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,
-             options: ApplyOptions):
+             options: ApplyOptions, meter: RiskMeter | None = None):
     """``migrate apply`` of one target's pending files over ``conn`` (the real database, or
     a trial of it): the one place a fleet job calls the executor."""
     from ..migrate.executor import apply
@@ -94,7 +106,8 @@ def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,
         to_version=options.to_version, should_stop=stop_requested,
         revisions_schema=s.get("revisions_schema") or None,
         lock_timeout=options.lock_timeout, operator_version=options.operator_version,
-        env=report_env(target.url, dir_url, dialect), validate=False)
+        env=report_env(target.url, dir_url, dialect), validate=False,
+        before_statement=meter)
 
 
 def apply_result(target: Target, report, options: ApplyOptions, start: float) -> TargetResult:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 
 from ..dialects import dialect_for
 from ..errors import AtollError
+from ..migrate.data_risk import meter_for
+from ..migrate.data_risk import summary as risk_summary
 from ..urls import parse_url
 from .jobs import ApplyOptions, DirCache, apply_on, apply_result, target_dir
 from .runner import Target, TargetResult
@@ -28,10 +30,49 @@ def check_trials_supported(targets: Sequence[Target]) -> None:
                              "run without --preflight")
 
 
-def preflight_job(dirs: DirCache, options: ApplyOptions, method: str | None = None) -> Callable:
-    """The phase-1 job: the target's pending files, tried and thrown away. ``method`` picks
-    the dialect's trial kind where it has several (SQLite: "copy" or "transaction")."""
+def check_risk_measurable(targets: Sequence[Target]) -> None:
+    """``--data-loss=refuse`` needs every target's engine to count data at risk."""
+    for t in targets:
+        dialect = dialect_for(t.url)
+        if dialect.risk_probe() is None:
+            raise AtollError(f"--data-loss=refuse cannot measure data at risk on {t.name}: "
+                             f"not available for {dialect.name} databases yet")
+        if dialect.trial_unsupported:
+            raise AtollError(f"--data-loss=refuse cannot check {t.name} before changing it: "
+                             f"{dialect.trial_unsupported}")
+
+
+def try_target(conn, dialect, d, target: Target, dir_url: str, options: ApplyOptions,
+               method: str | None = None):
+    """The target's pending files on its real data, nothing kept: (report, data at risk)."""
     trial_options = dataclasses.replace(options, dry_run=False, backup_dir=None)
+    meter = meter_for(dialect)
+    trial = dialect.trial(conn, method) if method else dialect.trial(conn)
+    with trial as tried:
+        report = apply_on(tried, dialect, d, target, dir_url, trial_options, meter)
+    return report, (meter.found if meter is not None else [])
+
+
+def refused_before_change(conn, dialect, d, target: Target, dir_url: str,
+                          options: ApplyOptions) -> TargetResult | None:
+    """``--data-loss=refuse`` without a preflight: try this database first; a failed result
+    (the database untouched) when its pending files would lose or break data."""
+    start = time.perf_counter()
+    _report, found = try_target(conn, dialect, d, target, dir_url, options)
+    if not found:
+        return None
+    return TargetResult(target, "failed", seconds=time.perf_counter() - start,
+                        error=refusal(found) + "; nothing was changed", data_risk=found)
+
+
+def refusal(found) -> str:
+    return f"data at risk, refused (--data-loss=refuse): {risk_summary(found)}"
+
+
+def preflight_job(dirs: DirCache, options: ApplyOptions, method: str | None = None) -> Callable:
+    """The phase-1 job: the target's pending files, tried and thrown away, with their data
+    at risk counted. ``method`` picks the dialect's trial kind where it has several (SQLite:
+    "copy" or "transaction")."""
 
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
         d, dir_url = target_dir(dirs, target)
@@ -39,19 +80,21 @@ def preflight_job(dirs: DirCache, options: ApplyOptions, method: str | None = No
         dialect = dialect_for(url)
         start = time.perf_counter()
         with dialect.connect(url) as conn:
-            trial = dialect.trial(conn, method) if method else dialect.trial(conn)
             try:
-                with trial as tried:
-                    report = apply_on(tried, dialect, d, target, dir_url, trial_options)
+                report, found = try_target(conn, dialect, d, target, dir_url, options, method)
             except AtollError as exc:  # raised by the trial itself (a foreign-key check)
                 return TargetResult(target, "failed", seconds=time.perf_counter() - start,
                                     error=f"preflight: {exc}")
-        result = apply_result(target, report, trial_options, start)
+        result = apply_result(target, report, dataclasses.replace(options, dry_run=False),
+                              start)
         result.version_after = result.version_before  # nothing was kept
-        if result.state == "ok":
-            result.state = CHECKED
-        elif result.failed:
+        result.data_risk = found
+        if result.failed:
             result.error = "preflight: " + failure_text(report)
+        elif found and options.data_loss == "refuse":
+            result.state, result.error = "failed", "preflight: " + refusal(found)
+        elif result.state == "ok":
+            result.state = CHECKED
         return result
 
     return job

@@ -55,6 +55,14 @@ def json_rows(results: Sequence[TargetResult]) -> list[dict]:
     return [_json_row(r) for r in results]
 
 
+def risk_lines(results: Sequence[TargetResult]) -> str:
+    """``Data at risk:`` and one line per count above zero, per database."""
+    lines = ["Data at risk:"]
+    for r in results:
+        lines += [f"  {r.target.name}: {risk.line()}" for risk in r.data_risk]
+    return "\n".join(lines) + "\n"
+
+
 def as_json(results: Sequence[TargetResult]) -> str:
     return json.dumps(json_rows(results), ensure_ascii=False)
 
@@ -69,4 +77,6 @@ def _json_row(r: TargetResult) -> dict:
         row["PendingCount"] = len(r.pending_files)
     if r.drift_lines is not None:
         row["Drift"] = r.drift_lines
+    if r.data_risk:  # migrate apply
+        row["DataAtRisk"] = [risk.as_dict() for risk in r.data_risk]
     return row

@@ -275,6 +275,9 @@ class _Runner:
         self.d, self.dialect, self.store, self.log = d, dialect, store, log
         self.operator = operator_version
         self.create_table = False  # create the revisions table before the first file
+        # Called with (conn, file, statement) right before each statement runs for real
+        # (the data-at-risk meter); it may raise to stop the file.
+        self.before_statement: Callable[[Any, MigrationFile, str], None] | None = None
 
     def write(self, store: RevisionStore, r: Revision) -> None:
         r.executed_at = GoTime.now()
@@ -337,6 +340,8 @@ class _Runner:
                      else self.dialect.rebuild_proof(conn, stmts))
             for stmt in stmts[r.applied:]:
                 self.log.stmt(stmt)
+                if self.before_statement is not None and not isinstance(conn, _NoExec):
+                    self.before_statement(conn, f, stmt)
                 try:
                     if proof is None:
                         conn.execute(stmt)
@@ -394,10 +399,13 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
           revisions_schema: str | None = None, lock_timeout: float = 10.0,
           operator_version: str = DEFAULT_OPERATOR, env: ReportEnv | None = None,
           validate: bool = True, lock: bool = True,
-          should_stop: Callable[[], bool] | None = None) -> ApplyReport:
+          should_stop: Callable[[], bool] | None = None,
+          before_statement: Callable[[Any, MigrationFile, str], None] | None = None,
+          ) -> ApplyReport:
     """Apply pending migration files; see the module docstring. ``should_stop`` is asked
     before each file after the first: when it says yes, the run ends there cleanly
-    (``report.stopped``), as a fleet does once another database failed."""
+    (``report.stopped``), as a fleet does once another database failed.
+    ``before_statement(conn, file, stmt)`` runs right before each statement executes."""
     if amount is not None and amount < 1:
         raise MigrationError(f"cannot apply '{amount}' migration files")
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
@@ -424,6 +432,7 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         if baseline and allow_dirty:
             raise MigrationError("sql/migrate: baseline and allow-dirty are mutually exclusive")
         runner = _Runner(d, dialect, store, _Log(report), operator_version)
+        runner.before_statement = before_statement
 
         def write_baseline(f: MigrationFile) -> None:
             runner.write(store, Revision(version=f.version, description=f.description,

@@ -79,6 +79,11 @@ class SQLiteDialect(Dialect):
 
         return copy_trial(conn) if method == "copy" else transaction_trial(conn)
 
+    def risk_probe(self):
+        from .data_risk import SQLiteRiskProbe
+
+        return SQLiteRiskProbe()
+
     def backup(self, conn: Connection, dest: str) -> None:
         """A consistent copy of the database file at ``dest`` (SQLite's online backup API)."""
         import sqlite3
