@@ -34,6 +34,7 @@ BENCHMARKS = {
     "apply": "bench_apply",
     "fleet": "bench_fleet",
     "lint": "bench_lint",
+    "preflight": "bench_preflight",
 }
 
 

@@ -20,6 +20,7 @@ ROWS = [
     ("5", "migrate apply, 1 DB"),
     ("6", "Fleet"),
     ("7", "migrate lint --latest 1"),
+    ("8", "Preflight"),
 ]
 
 

@@ -7,7 +7,10 @@
 #   atoll migrate apply --config file://config/production/atlas.hcl --env sharding
 #
 # `backup_dir` makes atoll copy every SQLite database aside before it applies the first
-# pending file to it (Atlas ignores the attribute; see docs/operations.md, "Backups").
+# pending file to it; `data_loss = "refuse"` leaves untouched any database on which a pending
+# statement would drop rows or values or break a new constraint (counted on that database).
+# Add --preflight to try every database first and change none unless all pass. Atlas ignores
+# both attributes; see docs/operations.md, "Backups" and "Production run".
 
 variable "data_dir" {
   type    = string
@@ -42,6 +45,7 @@ deployment "staged" {
 env "master" {
   url        = local.master_url
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   dev = local.dev
   src = "file://db/schema/master.hcl"
   migration {
@@ -56,6 +60,7 @@ env "sharding" {
   src        = "file://db/schema/sharding.hcl"
   deployment = deployment.staged
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   migration {
     dir = "file://db/migrations/sharding"
   }
@@ -66,6 +71,7 @@ env "sharding" {
 env "sharding_1" {
   url        = "sqlite://${var.data_dir}/sharding_db_1.db?_fk=1"
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   dev        = local.dev
   src        = "file://db/schema/sharding.hcl"
   migration {
@@ -75,6 +81,7 @@ env "sharding_1" {
 env "sharding_2" {
   url        = "sqlite://${var.data_dir}/sharding_db_2.db?_fk=1"
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   dev        = local.dev
   src        = "file://db/schema/sharding.hcl"
   migration {
@@ -84,6 +91,7 @@ env "sharding_2" {
 env "sharding_3" {
   url        = "sqlite://${var.data_dir}/sharding_db_3.db?_fk=1"
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   dev        = local.dev
   src        = "file://db/schema/sharding.hcl"
   migration {
@@ -93,6 +101,7 @@ env "sharding_3" {
 env "sharding_4" {
   url        = "sqlite://${var.data_dir}/sharding_db_4.db?_fk=1"
   backup_dir = "${var.data_dir}/backups"
+  data_loss  = "refuse"
   dev        = local.dev
   src        = "file://db/schema/sharding.hcl"
   migration {

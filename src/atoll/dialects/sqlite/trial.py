@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ...errors import DatabaseError
 from ..base import Connection
 from ..trial import trial_transaction
 from .connection import SQLiteConnection
@@ -30,7 +31,10 @@ def copy_trial(conn: Connection) -> Iterator[Connection]:
     """A private in-memory copy of the database, with the same foreign-key setting."""
     copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     try:
-        conn.raw.backup(copy)  # one step: a consistent snapshot, the source only read
+        try:
+            conn.raw.backup(copy)  # one step: a consistent snapshot, the source only read
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"copying the database for a trial: {exc}") from None
         if conn.query("PRAGMA foreign_keys")[0][0]:
             copy.execute("PRAGMA foreign_keys = on")
         yield SQLiteConnection.over(copy, conn.url)
