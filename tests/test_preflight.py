@@ -49,18 +49,23 @@ def project(tmp_path: Path, n: int = N, *, extra: str = "") -> Path:
         c.close()
     (mig / "20240102000000_email.sql").write_text(ADD_EMAIL)
     hash_dir(mig)
+    return fleet_env(tmp_path, names, extra, "?_fk=1")
+
+
+def fleet_env(root: Path, names: list[str], extra: str = "", params: str = "") -> Path:
+    """atlas.hcl with an env ``fleet`` over the ``names`` databases."""
     shards = ", ".join(f'"{n}"' for n in names)
-    (tmp_path / "atlas.hcl").write_text(f"""
+    (root / "atlas.hcl").write_text(f"""
 env "fleet" {{
   for_each = toset([{shards}])
-  url      = "sqlite://${{each.value}}.db?_fk=1"
+  url      = "sqlite://${{each.value}}.db{params}"
   {extra}
   migration {{
     dir = "file://migrations"
   }}
 }}
 """)
-    return tmp_path
+    return root
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -279,18 +284,7 @@ def risky_project(tmp_path: Path, names: list[str], extra: str = "") -> Path:
     for n, text in RISKY.items():
         (mig / n).write_text(text)
     hash_dir(mig)
-    shards = ", ".join(f'"{n}"' for n in names)
-    (tmp_path / "atlas.hcl").write_text(f"""
-env "fleet" {{
-  for_each = toset([{shards}])
-  url      = "sqlite://${{each.value}}.db"
-  {extra}
-  migration {{
-    dir = "file://migrations"
-  }}
-}}
-""")
-    return tmp_path
+    return fleet_env(tmp_path, names, extra)
 
 
 def fill(db: Path, users: list[tuple], junk: int = 0) -> None:

@@ -62,12 +62,9 @@ class ApplyOptions:
 
 def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
-        d, dir_url = target_dir(dirs, target)
-        url = parse_url(target.url)
-        dialect = dialect_for(url)
         start = time.perf_counter()
-        connect = dialect.connect_read_only if options.dry_run else dialect.connect
-        with connect(url) as conn:
+        d, dir_url, dialect, connection = open_target(dirs, target, read_only=options.dry_run)
+        with connection as conn:
             if options.data_loss == "refuse" and not options.preflighted and not options.dry_run:
                 from .preflight import refused_before_change
 
@@ -86,10 +83,14 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
     return job
 
 
-def target_dir(dirs: DirCache, target: Target) -> tuple[MigrationDir, str]:
-    """The target's migration directory and the URL it was named by."""
+def open_target(dirs: DirCache, target: Target, read_only: bool = False):
+    """What an apply job starts from: the target's migration directory, the URL naming it,
+    the dialect, and a new connection (a context manager; read-only for a dry run)."""
     dir_url = target.settings.get("dir") or "file://migrations"
-    return dirs.get(dir_url), dir_url
+    url = parse_url(target.url)
+    dialect = dialect_for(url)
+    connect = dialect.connect_read_only if read_only else dialect.connect
+    return dirs.get(dir_url), dir_url, dialect, connect(url)
 
 
 def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,

@@ -14,8 +14,7 @@ from ..dialects import dialect_for
 from ..errors import AtollError
 from ..migrate.data_risk import meter_for
 from ..migrate.data_risk import summary as risk_summary
-from ..urls import parse_url
-from .jobs import ApplyOptions, DirCache, apply_on, apply_result, target_dir
+from .jobs import ApplyOptions, DirCache, apply_on, apply_result, open_target
 from .runner import Target, TargetResult
 
 CHECKED = "checked"  # the state of a target whose trial passed
@@ -75,11 +74,9 @@ def preflight_job(dirs: DirCache, options: ApplyOptions, method: str | None = No
     "copy" or "transaction")."""
 
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
-        d, dir_url = target_dir(dirs, target)
-        url = parse_url(target.url)
-        dialect = dialect_for(url)
         start = time.perf_counter()
-        with dialect.connect(url) as conn:
+        d, dir_url, dialect, connection = open_target(dirs, target)
+        with connection as conn:
             try:
                 report, found = try_target(conn, dialect, d, target, dir_url, options, method)
             except AtollError as exc:  # raised by the trial itself (a foreign-key check)
