@@ -419,7 +419,7 @@ def test_refuse_on_a_single_database(tmp_path):
 def test_refuse_is_refused_where_it_cannot_measure(tmp_path):
     (tmp_path / "migrations").mkdir()
     hash_dir(tmp_path / "migrations")
-    r = run(tmp_path, "migrate", "apply", "--url", "postgres://postgres@127.0.0.1:5432/x",
+    r = run(tmp_path, "migrate", "apply", "--url", "mysql://root@127.0.0.1:3306/x",
             "--dir", "file://migrations", "--data-loss", "refuse")
     assert r.returncode == 1
     assert "--data-loss=refuse cannot measure data at risk" in r.stderr

@@ -18,5 +18,10 @@ class PostgresDialect(VersionedOnlyDialect):
     extra = "postgres"
     splitter_preset = "POSTGRES"
 
+    def risk_probe(self):
+        from .data_risk import PostgresRiskProbe
+
+        return PostgresRiskProbe()
+
 
 DIALECT = PostgresDialect()

@@ -11,129 +11,24 @@ loses nothing (its rows were copied)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ...errors import DatabaseError
 from ...migrate.data_risk import ROWS_LOST, VALUES_LOST, VIOLATIONS, Measure
-
-_PUNCT = set("(),.;")
-
-
-@dataclass(frozen=True)
-class Tok:
-    text: str       # the identifier's name (unquoted), or the token text
-    word: bool      # a bare word (keyword or identifier) or a quoted identifier
-    quoted: bool = False
-
-    def kw(self, *words: str) -> bool:
-        return self.word and not self.quoted and self.text.upper() in words
-
-
-def tokens(sql: str) -> list[Tok]:
-    out: list[Tok] = []
-    i, n = 0, len(sql)
-    while i < n:
-        c = sql[i]
-        if c.isspace():
-            i += 1
-        elif sql.startswith("--", i):
-            j = sql.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif c in "`\"[":
-            close = "]" if c == "[" else c
-            j, buf = i + 1, []
-            while j < n:
-                if sql[j] == close:
-                    if close != "]" and j + 1 < n and sql[j + 1] == close:
-                        buf.append(close)
-                        j += 2
-                        continue
-                    break
-                buf.append(sql[j])
-                j += 1
-            out.append(Tok("".join(buf), True, True))
-            i = j + 1
-        elif c == "'":
-            j = i + 1
-            while j < n and not (sql[j] == "'" and not sql.startswith("''", j)):
-                j += 2 if sql.startswith("''", j) else 1
-            out.append(Tok(sql[i:j + 1], False))
-            i = j + 1
-        elif c.isalnum() or c == "_" or c == "$":
-            j = i
-            while j < n and (sql[j].isalnum() or sql[j] in "_$"):
-                j += 1
-            out.append(Tok(sql[i:j], True))
-            i = j
-        else:
-            out.append(Tok(c, False))
-            i += 1
-    return out
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def render(toks: list[Tok]) -> str:
-    """Tokens back to SQL (identifiers quoted), for use inside a counting query."""
-    parts = []
-    for t in toks:
-        parts.append(q(t.text) if t.quoted else t.text)
-    return " ".join(parts)
+from ..sql_tokens import (
+    Tok,
+    paren_items,
+    q,
+    qualified_name,
+    render,
+    split_commas,
+    tokens,
+    until_keyword,
+)
 
 
 def _name(toks: list[Tok], i: int) -> tuple[str, int]:
-    """``[schema.]name`` at ``i``: (name, index after it)."""
-    if i + 2 < len(toks) and toks[i + 1].text == "." and not toks[i + 1].word:
-        return toks[i + 2].text, i + 3
-    return (toks[i].text if i < len(toks) else ""), i + 1
-
-
-def _groups(toks: list[Tok], i: int) -> tuple[list[list[Tok]], int]:
-    """The comma-separated items of the parenthesised list starting at ``toks[i] == "("``."""
-    depth, items, cur = 0, [], []
-    j = i
-    while j < len(toks):
-        t = toks[j]
-        if t.text == "(" and not t.word:
-            depth += 1
-            if depth == 1:
-                j += 1
-                continue
-        elif t.text == ")" and not t.word:
-            depth -= 1
-            if depth == 0:
-                items.append(cur)
-                return items, j + 1
-        elif t.text == "," and not t.word and depth == 1:
-            items.append(cur)
-            cur = []
-            j += 1
-            continue
-        cur.append(t)
-        j += 1
-    return items, j
-
-
-def _until_depth0(toks: list[Tok], i: int, *stop: str) -> tuple[list[Tok], int]:
-    """Tokens from ``i`` up to the first depth-0 keyword in ``stop`` (or the end)."""
-    depth, out = 0, []
-    while i < len(toks):
-        t = toks[i]
-        if not t.word and t.text == "(":
-            depth += 1
-        elif not t.word and t.text == ")":
-            depth -= 1
-        elif depth == 0 and (t.kw(*stop) or (not t.word and t.text == ";")):
-            break
-        out.append(t)
-        i += 1
-    return out, i
-
+    """``[schema.]name`` at ``i``: (name, index after it); SQLite's schema is ``main``."""
+    _schema, name, j = qualified_name(toks, i)
+    return (name.text if name is not None else ""), j
 
 class SQLiteRiskProbe:
     """One database's probe: remembers, within a file, which tables a rebuild copied."""
@@ -186,7 +81,7 @@ class SQLiteRiskProbe:
         if toks[i].kw("ADD"):
             i += 1 + (1 if i + 1 < len(toks) and toks[i + 1].kw("COLUMN") else 0)
             column = toks[i].text
-            definition, _ = _until_depth0(toks, i + 1)
+            definition, _ = until_keyword(toks, i + 1)
             words = [t.text.upper() for t in definition if t.word and not t.quoted]
             not_null = any(a == "NOT" and b == "NULL" for a, b in zip(words, words[1:]))
             if not_null and "DEFAULT" not in words:
@@ -205,11 +100,11 @@ class SQLiteRiskProbe:
         table, i = _name(toks, i + 1)
         if not _exists(conn, table):
             return []
-        parts, i = _groups(toks, i)
+        parts, i = paren_items(toks, i)
         exprs = [render([t for t in p if not t.kw("ASC", "DESC")]) for p in parts]
         where = ""
         if i < len(toks) and toks[i].kw("WHERE"):
-            cond, _ = _until_depth0(toks, i + 1)
+            cond, _ = until_keyword(toks, i + 1)
             where = render(cond)
         n = _duplicates(conn, table, exprs, where)
         return [Measure(VIOLATIONS, n, table, f"unique index {q(index)} on {q(table)}")]
@@ -219,16 +114,16 @@ class SQLiteRiskProbe:
         new, i = _name(toks, 2)
         if i >= len(toks) or toks[i].text != "(":
             return []
-        cols, i = _groups(toks, i)
+        cols, i = paren_items(toks, i)
         if i >= len(toks) or not toks[i].kw("SELECT"):
             return []
-        select, j = _until_depth0(toks, i + 1, "FROM")
+        select, j = until_keyword(toks, i + 1, "FROM")
         if j >= len(toks) or not toks[j].kw("FROM"):
             return []
         old, k = _name(toks, j + 1)
         if k < len(toks) and not (toks[k].text == ";" and not toks[k].word):
             return []  # a WHERE, a JOIN…: not a plain copy
-        exprs = _split_commas(select)
+        exprs = split_commas(select)
         if len(exprs) != len(cols) or not _exists(conn, old) or not _exists(conn, new):
             return []
         self._copied.add(old.lower())
@@ -262,22 +157,6 @@ class SQLiteRiskProbe:
                 out.append(Measure(VIOLATIONS, n, old, f"rebuild of {q(old)} adds unique "
                                    f"{', '.join(unique_cols)}"))
         return out
-
-
-def _split_commas(toks: list[Tok]) -> list[list[Tok]]:
-    items, cur, depth = [], [], 0
-    for t in toks:
-        if not t.word and t.text == "(":
-            depth += 1
-        elif not t.word and t.text == ")":
-            depth -= 1
-        elif not t.word and t.text == "," and depth == 0:
-            items.append(cur)
-            cur = []
-            continue
-        cur.append(t)
-    items.append(cur)
-    return items
 
 
 def _count(conn, sql: str) -> int:
