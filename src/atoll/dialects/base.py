@@ -4,7 +4,8 @@ the CLI talk to these two classes only, never to a database module directly."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -140,8 +141,6 @@ class Dialect(ABC):
         """A context manager yielding a connection on which migrations run against the
         database's real data and nothing is kept: by default one transaction that is rolled
         back (the migration engine's own transactions become savepoints inside it)."""
-        from .trial import trial_transaction
-
         return trial_transaction(conn)
 
     def risk_probe(self):
@@ -158,3 +157,65 @@ class Dialect(ABC):
         a replay can skip inspecting after statements that left the schema alone (INSERTs).
         ``None`` where the engine has none: callers then inspect every time."""
         return None
+
+
+# --- trials (``--preflight``) -----------------------------------------------------------------
+# A trial transaction is one outer transaction that is always rolled back. The migration engine
+# inside it still opens and commits its own per-file transactions; here they become savepoints
+# (SQL standard: PostgreSQL and SQLite both have them), which keeps the engine's code path
+# exactly the one a real run takes, rollbacks of failing files included.
+
+
+class SavepointConnection(Connection):
+    """A connection inside a trial transaction: ``begin``/``commit``/``rollback`` map to
+    ``SAVEPOINT``/``RELEASE``/``ROLLBACK TO``; everything else goes to the real connection."""
+
+    def __init__(self, inner: Connection):
+        self.inner = inner
+        self.url = inner.url
+        self._depth = 0
+
+    def __getattr__(self, name: str):  # driver extras: raw, bound_schema, tx_failed, …
+        return getattr(self.inner, name)
+
+    def execute(self, sql: str, params: Sequence = ()) -> None:
+        self.inner.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self.inner.query(sql, params)
+
+    def _name(self) -> str:
+        return f"atoll_trial_{self._depth}"
+
+    def begin(self, *_args, **_kw) -> None:
+        self._depth += 1
+        self.inner.execute(f"SAVEPOINT {self._name()}")
+
+    def commit(self) -> None:
+        if self._depth:
+            self.inner.execute(f"RELEASE SAVEPOINT {self._name()}")
+            self._depth -= 1
+
+    def rollback(self) -> None:
+        if self._depth:
+            self.inner.execute(f"ROLLBACK TO SAVEPOINT {self._name()}")
+            self.inner.execute(f"RELEASE SAVEPOINT {self._name()}")
+            self._depth -= 1
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def close(self) -> None:
+        pass  # the real connection belongs to whoever opened the trial
+
+
+@contextmanager
+def trial_transaction(conn: Connection) -> Iterator[Connection]:
+    """Run the block inside one transaction that is rolled back whatever happens."""
+    conn.begin()
+    try:
+        yield SavepointConnection(conn)
+    finally:
+        if getattr(conn, "tx_failed", False) or conn.in_transaction:
+            conn.rollback()

@@ -4,6 +4,7 @@ its own connection, does its work strictly in order, and returns a ``TargetResul
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from ..dialects import dialect_for
 from ..errors import AtollError
 from ..migrate.data_risk import RiskMeter, meter_for
+from ..migrate.data_risk import summary as risk_summary
 from ..migrate.directory import MigrationDir, load_dir
 from ..migrate.report import ReportEnv, go_url_json
 from ..urls import parse_url
@@ -66,8 +68,6 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
         d, dir_url, dialect, connection = open_target(dirs, target, read_only=options.dry_run)
         with connection as conn:
             if options.data_loss == "refuse" and not options.preflighted and not options.dry_run:
-                from .preflight import refused_before_change
-
                 refused = refused_before_change(conn, dialect, d, target, dir_url, options)
                 if refused is not None:
                     return refused
@@ -128,6 +128,33 @@ def apply_result(target: Target, report, options: ApplyOptions, start: float) ->
                         error=report.error or ("stopped after its current file: another "
                                                "database failed" if report.stopped else ""),
                         detail=report if options.keep_report or options.dry_run else None)
+
+
+def try_target(conn, dialect, d, target: Target, dir_url: str, options: ApplyOptions,
+               method: str | None = None):
+    """The target's pending files on its real data, nothing kept: (report, data at risk)."""
+    trial_options = dataclasses.replace(options, dry_run=False, backup_dir=None)
+    meter = meter_for(dialect)
+    trial = dialect.trial(conn, method) if method else dialect.trial(conn)
+    with trial as tried:
+        report = apply_on(tried, dialect, d, target, dir_url, trial_options, meter)
+    return report, (meter.found if meter is not None else [])
+
+
+def refused_before_change(conn, dialect, d, target: Target, dir_url: str,
+                          options: ApplyOptions) -> TargetResult | None:
+    """``--data-loss=refuse`` without a preflight: try this database first; a failed result
+    (the database untouched) when its pending files would lose or break data."""
+    start = time.perf_counter()
+    _report, found = try_target(conn, dialect, d, target, dir_url, options)
+    if not found:
+        return None
+    return TargetResult(target, "failed", seconds=time.perf_counter() - start,
+                        error=refusal(found) + "; nothing was changed", data_risk=found)
+
+
+def refusal(found) -> str:
+    return f"data at risk, refused (--data-loss=refuse): {risk_summary(found)}"
 
 
 def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: str,

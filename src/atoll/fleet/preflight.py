@@ -12,9 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..dialects import dialect_for
 from ..errors import AtollError
-from ..migrate.data_risk import meter_for
-from ..migrate.data_risk import summary as risk_summary
-from .jobs import ApplyOptions, DirCache, apply_on, apply_result, open_target
+from .jobs import ApplyOptions, DirCache, apply_result, open_target, refusal, try_target
 from .runner import Target, TargetResult
 
 CHECKED = "checked"  # the state of a target whose trial passed
@@ -39,33 +37,6 @@ def check_risk_measurable(targets: Sequence[Target]) -> None:
         if dialect.trial_unsupported:
             raise AtollError(f"--data-loss=refuse cannot check {t.name} before changing it: "
                              f"{dialect.trial_unsupported}")
-
-
-def try_target(conn, dialect, d, target: Target, dir_url: str, options: ApplyOptions,
-               method: str | None = None):
-    """The target's pending files on its real data, nothing kept: (report, data at risk)."""
-    trial_options = dataclasses.replace(options, dry_run=False, backup_dir=None)
-    meter = meter_for(dialect)
-    trial = dialect.trial(conn, method) if method else dialect.trial(conn)
-    with trial as tried:
-        report = apply_on(tried, dialect, d, target, dir_url, trial_options, meter)
-    return report, (meter.found if meter is not None else [])
-
-
-def refused_before_change(conn, dialect, d, target: Target, dir_url: str,
-                          options: ApplyOptions) -> TargetResult | None:
-    """``--data-loss=refuse`` without a preflight: try this database first; a failed result
-    (the database untouched) when its pending files would lose or break data."""
-    start = time.perf_counter()
-    _report, found = try_target(conn, dialect, d, target, dir_url, options)
-    if not found:
-        return None
-    return TargetResult(target, "failed", seconds=time.perf_counter() - start,
-                        error=refusal(found) + "; nothing was changed", data_risk=found)
-
-
-def refusal(found) -> str:
-    return f"data at risk, refused (--data-loss=refuse): {risk_summary(found)}"
 
 
 def preflight_job(dirs: DirCache, options: ApplyOptions, method: str | None = None) -> Callable:

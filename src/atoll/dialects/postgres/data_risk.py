@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ...errors import DatabaseError
 from ...migrate.data_risk import ROWS_LOST, VALUES_LOST, VIOLATIONS, Measure
-from ..sql_tokens import Tok, paren_items, qualified_name, render, split_commas, tokens
+from ..risk_probe import StatementProbe
+from ..sql_tokens import Tok, paren_items, qualified_name, render, split_commas
 
 _INT_RANGE = {"smallint": 32767, "int2": 32767, "integer": 2147483647, "int": 2147483647,
               "int4": 2147483647}
@@ -25,24 +26,9 @@ def _table(toks: list[Tok], i: int) -> tuple[str, int]:
     return (f"{render([schema])}." if schema else "") + render([name]), j
 
 
-class PostgresRiskProbe:
-    def start_file(self) -> None:
-        pass
-
-    def measure(self, conn, stmt: str) -> list[Measure]:
-        toks = tokens(stmt)
-        if len(toks) < 3:
-            return []
-        try:
-            if toks[0].kw("DROP") and toks[1].kw("TABLE"):
-                return self._drop_tables(conn, toks)
-            if toks[0].kw("ALTER") and toks[1].kw("TABLE"):
-                return self._alter(conn, toks)
-            if toks[0].kw("CREATE") and toks[1].kw("UNIQUE") and toks[2].kw("INDEX"):
-                return self._unique_index(conn, toks)
-        except DatabaseError:
-            return []
-        return []
+class PostgresRiskProbe(StatementProbe):
+    SHAPES = ((("DROP", "TABLE"), "_drop_tables"), (("ALTER", "TABLE"), "_alter"),
+              (("CREATE", "UNIQUE", "INDEX"), "_unique_index"))
 
     def _drop_tables(self, conn, toks: list[Tok]) -> list[Measure]:
         i = 2

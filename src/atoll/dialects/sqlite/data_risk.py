@@ -11,8 +11,8 @@ loses nothing (its rows were copied)."""
 
 from __future__ import annotations
 
-from ...errors import DatabaseError
 from ...migrate.data_risk import ROWS_LOST, VALUES_LOST, VIOLATIONS, Measure
+from ..risk_probe import StatementProbe
 from ..sql_tokens import (
     Tok,
     paren_items,
@@ -20,7 +20,6 @@ from ..sql_tokens import (
     qualified_name,
     render,
     split_commas,
-    tokens,
     until_keyword,
 )
 
@@ -30,31 +29,17 @@ def _name(toks: list[Tok], i: int) -> tuple[str, int]:
     _schema, name, j = qualified_name(toks, i)
     return (name.text if name is not None else ""), j
 
-class SQLiteRiskProbe:
+class SQLiteRiskProbe(StatementProbe):
     """One database's probe: remembers, within a file, which tables a rebuild copied."""
+
+    SHAPES = ((("DROP", "TABLE"), "_drop_table"), (("ALTER", "TABLE"), "_alter"),
+              (("CREATE", "UNIQUE", "INDEX"), "_unique_index"), (("INSERT", "INTO"), "_copy"))
 
     def __init__(self):
         self._copied: set[str] = set()
 
     def start_file(self) -> None:
         self._copied = set()
-
-    def measure(self, conn, stmt: str) -> list[Measure]:
-        toks = tokens(stmt)
-        if len(toks) < 3:
-            return []
-        try:
-            if toks[0].kw("DROP") and toks[1].kw("TABLE"):
-                return self._drop_table(conn, toks)
-            if toks[0].kw("ALTER") and toks[1].kw("TABLE"):
-                return self._alter(conn, toks)
-            if toks[0].kw("CREATE") and toks[1].kw("UNIQUE") and toks[2].kw("INDEX"):
-                return self._unique_index(conn, toks)
-            if toks[0].kw("INSERT") and toks[1].kw("INTO"):
-                return self._copy(conn, toks)
-        except DatabaseError:
-            return []  # the statement itself will say what is wrong
-        return []
 
     # -- statements -----------------------------------------------------------------------
 

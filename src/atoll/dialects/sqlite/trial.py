@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ...errors import DatabaseError
-from ..base import Connection
-from ..trial import trial_transaction
+from ..base import Connection, trial_transaction
 from .connection import SQLiteConnection
 from .revisions import fk_mismatch, violations
 
