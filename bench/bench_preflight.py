@@ -86,8 +86,7 @@ print(json.dumps({"max": longest, "n": n}))
 def child_blocking(db: str, mdir: str, method: str) -> dict:
     """The longest write of a live application while one trial runs on ``db``."""
     from atoll.dialects.sqlite import DIALECT
-    from atoll.fleet.jobs import ApplyOptions, DirCache
-    from atoll.fleet.jobs import try_target
+    from atoll.fleet.jobs import ApplyOptions, DirCache, try_target
     from atoll.fleet.runner import Target
     from atoll.migrate import apply, load_dir
     from atoll.urls import parse_url
