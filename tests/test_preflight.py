@@ -423,3 +423,20 @@ def test_refuse_is_refused_where_it_cannot_measure(tmp_path):
             "--dir", "file://migrations", "--data-loss", "refuse")
     assert r.returncode == 1
     assert "--data-loss=refuse cannot measure data at risk" in r.stderr
+
+
+def test_data_at_risk_survives_a_report_merge_of_partitions(tmp_path):
+    root = risky_project(tmp_path, ["shard_1", "shard_2", "shard_3"])
+    fill(root / "shard_2.db", [], junk=4)
+    files = []
+    for i in range(2):
+        r = fleet(root, "--partition", f"{i}/2", "--format", "json", "--continue-on-error")
+        (root / f"slice-{i}.json").write_text(r.stdout)
+        files.append(str(root / f"slice-{i}.json"))
+    r = run(root, "report", "merge", *files, "--format", "json")
+    merged = {row["Name"]: row for row in json.loads(r.stdout)}
+    assert [(x["Kind"], x["Count"], x["What"]) for x in merged["shard_2"]["DataAtRisk"]] == [
+        ("rows lost", 4, 'drop table "junk"')]
+    assert "DataAtRisk" not in merged["shard_1"]
+    text = run(root, "report", "merge", *files).stdout
+    assert 'shard_2: 20240102000000_drops.sql: 4 rows lost (drop table "junk")' in text

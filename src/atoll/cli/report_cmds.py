@@ -47,6 +47,8 @@ def merge_cmd(files, format_):
             report.render_rich(merged.results, Console(), headers, rows)
         else:
             click.echo(report.render_plain(merged.results, headers, rows), nl=False)
+        if any(r.data_risk for r in merged.results):
+            click.echo(report.risk_lines(merged.results), nl=False)
     if merged.failed:
         sys.exit(1)
 

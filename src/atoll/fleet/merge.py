@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from ..errors import AtollError
+from ..migrate.data_risk import AtRisk
 from .runner import Target, TargetResult
 
 
@@ -143,4 +144,6 @@ def _result(row: dict) -> TargetResult:
                         version_before=row["VersionBefore"], version_after=row["VersionAfter"],
                         files=row["Files"], statements=row["Statements"],
                         seconds=float(row["Seconds"]), error=row["Error"],
-                        pending_files=row.get("Pending"), drift_lines=row.get("Drift"))
+                        pending_files=row.get("Pending"), drift_lines=row.get("Drift"),
+                        data_risk=[AtRisk.from_dict(x) for x in row.get("DataAtRisk") or []
+                                   if isinstance(x, dict)])

@@ -40,6 +40,14 @@ class AtRisk:
         m = self.measure
         return f"{self.file}: {m.count} {m.kind} ({m.what})"
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "AtRisk":
+        """The inverse of :meth:`as_dict` (a fleet report's ``DataAtRisk`` entry)."""
+        return cls(str(d.get("File", "")), str(d.get("Statement", "")),
+                   Measure(str(d.get("Kind", "")), int(d.get("Count", 0)),
+                           str(d.get("Table", "")), str(d.get("What", "")),
+                           str(d.get("Column", ""))))
+
     def as_dict(self) -> dict:
         m = self.measure
         return {"File": self.file, "Statement": self.statement, "Kind": m.kind,
