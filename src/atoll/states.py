@@ -18,6 +18,7 @@ from .dialects.base import Connection, Dialect
 from .errors import AtollError, DatabaseError, SchemaError
 from .gotext import go_quote
 from .schema.model import Schema
+from .textfile import read_text
 from .urls import parse_url
 
 DEV_URL_HINT = "--dev-url cannot be empty. See: https://atlasgo.io/atlas-schema/sql#dev-database"
@@ -78,8 +79,7 @@ def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Sche
 
     files = []
     for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = read_text(path)
         if _PROJECT_BLOCK.search(text):
             raise AtollError(f'cannot parse project file "{path}" as a schema file')
         files.append((path, text))
@@ -143,8 +143,7 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
             with dev_database(dev_url) as (dialect, conn):
                 for path in state.paths:
                     if state.kind == "sql":
-                        with open(path, encoding="utf-8") as fh:
-                            replay_sql(dialect, conn, fh.read(), path)
+                        replay_sql(dialect, conn, read_text(path), path)
                     else:
                         # The same replay as `migrate diff`/`validate` (checkpoints too).
                         replay(conn, dialect, path, to_version=state.version, validate=False)

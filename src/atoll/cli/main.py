@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    if debug:  # accepted anywhere on the command line, read by the root group
+        args = ["--debug", *(a for a in args if a != "--debug")]
     try:
         code = cli.main(args=args, prog_name="atoll", standalone_mode=False)
     except click.exceptions.Abort:

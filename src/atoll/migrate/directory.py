@@ -83,8 +83,19 @@ class MigrationDir:
         return compute_sum((f.name, f.data) for f in self.files)
 
     def validate(self) -> None:
-        """Raise ``ChecksumError`` unless atlas.sum matches the files."""
+        """Raise ``ChecksumError`` unless atlas.sum matches the files, and ``MigrationError``
+        for a file that is not UTF-8 or two files with one version (which would run in an
+        order nobody chose)."""
         validate_sum([(f.name, f.data) for f in self.files], self.sum_data)
+        from ..textfile import utf8_text
+
+        seen: dict[str, str] = {}
+        for f in self.files:
+            utf8_text(f.data, os.path.join(self.path, f.name))
+            if f.version in seen:
+                raise MigrationError(f"migration files {seen[f.version]} and {f.name} have the "
+                                     f'same version "{f.version}"')
+            seen[f.version] = f.name
 
     @property
     def migrations(self) -> list[MigrationFile]:

@@ -695,8 +695,9 @@ def load_project(config: str = DEFAULT_CONFIG, *, env: str | None = None,
     except OSError as exc:
         raise ProjectError(f"stat {path}: {exc.strerror or exc}") from None
     try:
-        with open(full, encoding="utf-8") as fh:
-            text = fh.read()
+        from ..textfile import read_text
+
+        text = read_text(full)
     except IsADirectoryError:
         raise ProjectError(f"read {path}: is a directory") from None
     return _Loader(path, text, env or "", variables or {}, cwd).load()
