@@ -457,6 +457,7 @@ def validate_cmd(ctx: click.Context, **_):
 
     directory = load_dir(_dir(inv))
     directory.validate()
+    directory.check_files()
     dev = inv.get("dev_url")
     if dev:
         from ..migrate.executor import replay

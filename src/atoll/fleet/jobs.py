@@ -37,6 +37,7 @@ class DirCache:
             if path not in self._dirs:
                 d = load_dir(path)
                 d.validate()
+                d.check_files()
                 self._dirs[path] = d
             return self._dirs[path]
 

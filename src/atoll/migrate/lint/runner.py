@@ -338,6 +338,7 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
     # 1. integrity
     try:
         directory.validate()
+        directory.check_files()
     except ChecksumError as exc:
         if str(exc) == "checksum file not found":
             pass
