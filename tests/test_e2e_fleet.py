@@ -374,10 +374,10 @@ def test_production_dry_run_then_backups(prod):
     v = add_shard_migration(root, "add_coins",
                             "ALTER TABLE `users` ADD COLUMN `coins` integer NOT NULL DEFAULT 0;\n")
     backups = data / "backups"
-    existing = set(os.listdir(backups))
-    assert {n.partition("-")[0] for n in existing} == {
-        "master", "sharding_db_1", "sharding_db_2", "sharding_db_3", "sharding_db_4"}
-    assert all("-empty-" in n for n in existing)
+    existing = set(os.listdir(backups))  # one folder per run: master's, then the shards'
+    assert len(existing) == 2
+    assert sorted(n for run in existing for n in os.listdir(backups / run)) == [
+        "master.db", "run.json", "run.json", *(f"sharding_db_{i}.db" for i in range(1, 5))]
     before = {i: snapshot(data / f"sharding_db_{i}.db") for i in range(1, 5)}
 
     r = ok(prod_apply(root, env, "--dry-run"))
@@ -390,35 +390,41 @@ def test_production_dry_run_then_backups(prod):
 
     ok(prod_apply(root, env))
     prev = version_of(migration_files(root, "sharding")[-2])
-    new = sorted(set(os.listdir(backups)) - existing)
-    assert [n.rpartition("-")[0] for n in new] == [f"sharding_db_{i}-{prev}" for i in range(1, 5)]
+    (new,) = set(os.listdir(backups)) - existing
+    record = json.loads((backups / new / "run.json").read_text())
+    assert [e["restore_point"]["version"] for e in record["databases"]] == [prev] * 4
     for i in range(1, 5):
-        backup = backups / next(n for n in new if n.startswith(f"sharding_db_{i}-"))
+        backup = backups / new / f"sharding_db_{i}.db"
         assert snapshot(backup)[1] == before[i][1]  # the state before the migration
         assert revisions(data / f"sharding_db_{i}.db")[-1][0] == v
-    # Nothing pending: no new backup.
+    # Nothing pending: no new restore point (the run still has its record).
     ok(prod_apply(root, env))
-    assert len(os.listdir(backups)) == len(existing) + 4
+    newest = max(os.listdir(backups))
+    assert os.listdir(backups / newest) == ["run.json"]
 
 
 def test_backup_dir_flag_single_and_fleet(root, tmp_path):
     bdir = tmp_path / "bk"
+
+    def points():
+        return sorted(n for run in os.listdir(bdir) for n in os.listdir(bdir / run)
+                      if n != "run.json")
+
     ok(atoll(root, "migrate", "apply", "--config", DEVELOP, "--env", "master",
              "--backup-dir", str(bdir)))
-    assert [n.rpartition("-")[0] for n in os.listdir(bdir)] == ["master-empty"]
+    assert points() == ["master.db"]
     ok(apply_all(root, "--backup-dir", str(bdir)))
-    assert sorted(n.rpartition("-")[0] for n in os.listdir(bdir)) == [
-        "master-empty", *(f"sharding_{i}-empty" for i in range(1, 5))]
-    # A backup that cannot be written stops that database before anything is applied.
+    assert points() == ["master.db", *(f"sharding_{i}.db" for i in range(1, 5))]
+    # A restore point that cannot be written stops that database before anything is applied.
     blocker = tmp_path / "file"
     blocker.write_text("x")
     v = add_shard_migration(root, "noop", "CREATE TABLE `t` (`id` integer);\n")
-    rows = fleet_failed(apply_all(root, "--backup-dir", str(blocker / "sub"),
-                                  "--continue-on-error"))
-    assert all(rows[n]["STATE"] == "failed" and "backup" in rows[n]["ERROR"] for n in ALL[1:])
-    assert rows["master"]["STATE"] == "ok"
+    failed(apply_all(root, "--backup-dir", str(blocker / "sub"), "--continue-on-error"),
+           "backup dir")
     assert all(revisions(root / s)[-1][0] != v for s in SHARDS)
     assert all("t" not in tables(root / s) for s in SHARDS)
+    rows = fleet_rows(ok(apply_all(root, "--backup-dir", str(bdir))).out)
+    assert all(rows[n]["FILES"] == "1" for n in ALL[1:])
 
 
 def test_fleet_parallel_must_be_positive(root):

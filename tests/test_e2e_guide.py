@@ -4,6 +4,7 @@ test_e2e_fleet.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -331,8 +332,9 @@ def test_production_dry_run_first_changes_nothing(root, tmp_path):
     env = {"PRODUCTION_DATA_DIR": str(data)}
     ok(atoll(root, "migrate", "apply", "--config", PRODUCTION, "--env", "master", env=env))
     db = data / "master.db"
-    first_backups = sorted(os.listdir(data / "backups"))
-    assert len(first_backups) == 1 and first_backups[0].startswith("master-empty-")
+    first_backups = sorted(os.listdir(data / "backups"))  # one folder per run
+    assert len(first_backups) == 1
+    assert sorted(os.listdir(data / "backups" / first_backups[0])) == ["master.db", "run.json"]
 
     # A new migration, looked at first with --dry-run.
     hcl = root / "db" / "schema" / "master.hcl"
@@ -350,8 +352,10 @@ def test_production_dry_run_first_changes_nothing(root, tmp_path):
     assert "new_table" in tables(db)
     backups = sorted(set(os.listdir(data / "backups")) - set(first_backups))
     prev = version_of(migration_files(root, "master")[-2])
-    assert len(backups) == 1 and backups[0].startswith(f"master-{prev}-"), backups
-    backup = data / "backups" / backups[0]
+    assert len(backups) == 1, backups
+    record = json.loads((data / "backups" / backups[0] / "run.json").read_text())
+    assert record["databases"][0]["restore_point"]["version"] == prev
+    backup = data / "backups" / backups[0] / "master.db"
     assert "new_table" not in tables(backup) and tables(backup) == MASTER_TABLES
     assert snapshot(backup)[1] == before[1]  # the copy holds what the database held
     # Per-shard envs, as the guide names them.

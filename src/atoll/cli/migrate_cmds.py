@@ -13,6 +13,7 @@ from ..errors import AtollError
 from ..migrate.data_risk import check_mode
 from .formats import parse_format
 from .options import csv_slice, invocation, parse_duration, partition_option, project_options
+from .restore_cmds import env_attr, finish_run, resume_targets, run_options, start_run
 from .shared import print_fleet, run_targets
 
 OPERATOR = f"atoll v{__version__}"
@@ -64,9 +65,9 @@ def _fleet_options(fn):
 @click.option("--exec-order", default="linear", help='set file execution order ["linear", "linear-skip", "non-linear"]')
 @click.option("--allow-dirty", is_flag=True, help="allow start working on a non-clean database")
 @click.option("--to-version", default="", help="apply pending files up to and including this version")
-@click.option("--backup-dir", default="", help="[atoll] copy each SQLite database here before applying to it")
 @click.option("--preflight", is_flag=True, help="[atoll] first try every pending file on every database without keeping anything; apply only if all pass")
 @click.option("--data-loss", default="", help='[atoll] data at risk (dropped rows/values, rows breaking a new constraint), counted per database: "warn" (report it, the default) or "refuse" (touch no database that has any)')
+@run_options
 @_fleet_options
 @project_options
 @click.pass_context
@@ -79,37 +80,47 @@ def apply_cmd(ctx: click.Context, amount, **_):
     tx_mode = inv.get("tx_mode", "file")
     if tx_mode not in ("none", "file", "all"):
         raise AtollError(f'unknown tx-mode "{tx_mode}"')
-    backup_dir = inv.get("backup_dir") or _env_attr(inv, "backup_dir")
     from ..fleet.jobs import ApplyOptions, DirCache, apply_job
+    from ..fleet.runner import TargetResult
     from ..fleet.targets import build_targets
 
     dirs = DirCache()
     if len(inv.envs) <= 1:
         dirs.get(inv.get("dir") or "file://migrations")  # the directory is checked first
-    targets = build_targets(inv)
+    targets, resumed = resume_targets(inv, build_targets(inv))
+    if resumed and not targets:
+        click.echo(f"Nothing to resume: every database of run {resumed} finished")
+        return
     if len(targets) > 1:
         # A broken migration directory is the command's error, not one database's: stop
         # before any database of the fleet is touched.
         for t in targets:
             dirs.get(t.settings.get("dir") or "file://migrations")
+    lock_timeout = parse_duration(inv.get("lock_timeout", "10s"))
+    run = start_run(inv, targets, dry_run=bool(inv.get("dry_run")), lock_timeout=lock_timeout,
+                    resumed_from=resumed)
     options = ApplyOptions(amount=n, dry_run=bool(inv.get("dry_run")), tx_mode=tx_mode,
-                           allow_dirty=bool(inv.get("allow_dirty")),
-                           lock_timeout=parse_duration(inv.get("lock_timeout", "10s")),
-                           backup_dir=backup_dir or None, operator_version=OPERATOR,
+                           allow_dirty=bool(inv.get("allow_dirty")), lock_timeout=lock_timeout,
+                           run=run, operator_version=OPERATOR,
                            to_version=inv.get("to_version") or None,
                            keep_report=len(targets) == 1,
                            data_loss=check_mode(inv.get("data_loss") or
-                                                _env_attr(inv, "data_loss") or "warn"))
+                                                env_attr(inv, "data_loss") or "warn"))
     if options.data_loss == "refuse":
         from ..fleet.preflight import check_risk_measurable
 
         check_risk_measurable(targets)
-    if inv.get("preflight") or _env_attr(inv, "preflight") is True:
+    if inv.get("preflight") or env_attr(inv, "preflight") is True:
         _preflight(inv, targets, dirs, options)
         options.preflighted = True
     job = apply_job(dirs, options)
     if len(targets) == 1 and inv.partition is None:
-        result = job(targets[0], lambda _m: None)
+        try:
+            result = job(targets[0], lambda _m: None)
+        except AtollError as exc:
+            finish_run(run, [TargetResult(targets[0], "failed", error=str(exc))])
+            raise
+        finish_run(run, [result])
         if result.detail is not None:
             _print_apply(inv, result.detail)
         _print_risk(result)
@@ -117,6 +128,7 @@ def apply_cmd(ctx: click.Context, amount, **_):
             raise AtollError(result.error)
         return
     results = run_targets(inv, targets, job)
+    finish_run(run, results)
     if options.dry_run and parse_format(inv.get("format_")).kind != "json":
         _print_dry_runs(results)
     print_fleet(inv, results)
@@ -163,12 +175,6 @@ def _print_dry_runs(results) -> None:
     for group in plans.values():
         click.echo(f"-- {', '.join(r.target.name for r in group)}:")
         click.echo(render_apply(group[0].detail))
-
-
-def _env_attr(inv, name):
-    env = inv.env or (inv.envs[0] if inv.envs else None)
-    extra = getattr(env, "extra", None) or {}
-    return extra.get(name)
 
 
 def _amount(text):

@@ -73,6 +73,9 @@ class Dialect(ABC):
     """One database engine."""
 
     name: str
+    # A module with take/state_hash/restoring/put_back (see dialects/sqlite/restore_point.py)
+    # for engines whose databases atoll can copy aside and put back; None elsewhere.
+    restore_points = None
 
     @abstractmethod
     def connect(self, url: DatabaseURL) -> Connection:

@@ -9,15 +9,16 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from ..dialects import dialect_for
-from ..errors import AtollError
 from ..migrate.data_risk import RiskMeter, meter_for
 from ..migrate.data_risk import summary as risk_summary
 from ..migrate.directory import MigrationDir, load_dir
 from ..migrate.report import ReportEnv, go_url_json
 from ..urls import parse_url
+from .restore_points import RunTracker
 from .runner import Target, TargetResult, stop_requested
 from .targets import dir_path
 
@@ -53,7 +54,7 @@ class ApplyOptions:
     tx_mode: str = "file"
     allow_dirty: bool = False
     lock_timeout: float = 10.0
-    backup_dir: str | None = None
+    run: RunTracker | None = None  # keeps the run record and takes restore points
     operator_version: str = "atoll"
     to_version: str | None = None
     # A fleet keeps only each database's summary row, so memory stays flat with its size;
@@ -67,18 +68,22 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
         start = time.perf_counter()
         d, dir_url, dialect, connection = open_target(dirs, target, read_only=options.dry_run)
+        run = options.run if not options.dry_run else None
         with connection as conn:
             if options.data_loss == "refuse" and not options.preflighted and not options.dry_run:
                 refused = refused_before_change(conn, dialect, d, target, dir_url, options)
                 if refused is not None:
+                    if run:
+                        run.finished(refused)
                     return refused
-            if options.backup_dir and not options.dry_run:
-                _maybe_backup(conn, dialect, d, target, options.backup_dir,
-                              target.settings.get("revisions_schema"))
             meter = meter_for(dialect, refuse=options.data_loss == "refuse")
-            report = apply_on(conn, dialect, d, target, dir_url, options, meter)
+            with (run.guard(conn, dialect, d, target) if run else nullcontext(False)) as locked:
+                report = apply_on(conn, dialect, d, target, dir_url, options, meter,
+                                  lock=not locked)
         result = apply_result(target, report, options, start)
         result.data_risk = meter.found if meter is not None else []
+        if run:
+            run.finished(result, report)
         return result
 
     return job
@@ -95,7 +100,7 @@ def open_target(dirs: DirCache, target: Target, read_only: bool = False):
 
 
 def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,
-             options: ApplyOptions, meter: RiskMeter | None = None):
+             options: ApplyOptions, meter: RiskMeter | None = None, lock: bool = True):
     """``migrate apply`` of one target's pending files over ``conn`` (the real database, or
     a trial of it): the one place a fleet job calls the executor."""
     from ..migrate.executor import apply
@@ -109,7 +114,7 @@ def apply_on(conn, dialect, d: MigrationDir, target: Target, dir_url: str,
         revisions_schema=s.get("revisions_schema") or None,
         lock_timeout=options.lock_timeout, operator_version=options.operator_version,
         env=report_env(target.url, dir_url, dialect), validate=False,
-        before_statement=meter)
+        before_statement=meter, lock=lock)
 
 
 def apply_result(target: Target, report, options: ApplyOptions, start: float) -> TargetResult:
@@ -134,7 +139,7 @@ def apply_result(target: Target, report, options: ApplyOptions, start: float) ->
 def try_target(conn, dialect, d, target: Target, dir_url: str, options: ApplyOptions,
                method: str | None = None):
     """The target's pending files on its real data, nothing kept: (report, data at risk)."""
-    trial_options = dataclasses.replace(options, dry_run=False, backup_dir=None)
+    trial_options = dataclasses.replace(options, dry_run=False, run=None)
     meter = meter_for(dialect)
     trial = dialect.trial(conn, method) if method else dialect.trial(conn)
     with trial as tried:
@@ -156,32 +161,6 @@ def refused_before_change(conn, dialect, d, target: Target, dir_url: str,
 
 def refusal(found) -> str:
     return f"data at risk, refused (--data-loss=refuse): {risk_summary(found)}"
-
-
-def _maybe_backup(conn, dialect, d: MigrationDir, target: Target, backup_dir: str,
-                  revisions_schema) -> None:
-    """Copy the database aside before its first pending file runs (nothing pending, no copy)."""
-    from ..migrate.status import status
-
-    rep = status(conn, dialect, d, revisions_schema=revisions_schema or None, validate=False)
-    if not rep.pending:
-        return
-    backup = getattr(dialect, "backup", None)
-    if backup is None:
-        raise AtollError(f"--backup-dir is not supported for {dialect.name} databases")
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in target.name)
-    path = os.path.join(backup_dir, f"{safe}-{applied_version(rep) or 'empty'}-{stamp}.db")
-    try:
-        os.makedirs(backup_dir, exist_ok=True)
-        backup(conn, path)
-    except AtollError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - OSError, or the driver's error writing the copy
-        reason = (exc.strerror or str(exc)).lower() if isinstance(exc, OSError) else str(exc)
-        where = getattr(exc, "filename", None) or path
-        raise AtollError(f"backup before migrating: {where}: {reason}; nothing was applied"
-                         ) from None
 
 
 def applied_version(rep) -> str:

@@ -434,6 +434,7 @@ COMMAND_FLAGS: dict[str, frozenset[str]] = {
     "migrate lint": frozenset({"dev-url", "dir", "dir-format", "format", "latest", "git-dir",
                                "git-base"}),
     "migrate status": frozenset({"url", "dir", "dir-format", "revisions-schema", "format"}),
+    "migrate restore": frozenset({"url", "revisions-schema", "lock-timeout"}),
     "migrate validate": frozenset({"dev-url", "dir", "dir-format"}),
     "migrate hash": frozenset({"dir", "dir-format"}),
     "migrate new": frozenset({"dir", "dir-format"}),

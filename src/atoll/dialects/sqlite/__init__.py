@@ -103,6 +103,12 @@ class SQLiteDialect(Dialect):
         where = f" WHERE {q(column)} IS NOT NULL" if column else ""
         return conn.query(f"SELECT count(*) FROM {q(table)}{where}")[0][0]
 
+    @property
+    def restore_points(self):
+        from . import restore_point
+
+        return restore_point
+
     def clean(self, conn: Connection) -> list[Statement]:
         from .plan import plan_clean
 
