@@ -73,7 +73,7 @@ def resume_targets(inv, targets):
 
     run_dir, backup_dir = run_dirs(inv)
     scope = run_scope(inv)
-    prior = find(run, [run_dir, backup_dir], scope)
+    prior = find(run, [run_dir, backup_dir], scope, with_points=False)
     if prior.scope != scope:
         raise AtollError(f"run {prior.id} was for {prior.scope.partition(':')[2]}, not "
                          f"{scope.partition(':')[2]}")
@@ -157,8 +157,17 @@ def restore_cmd(ctx: click.Context, run, **_):
                                            lock_timeout=lock_timeout, check_only=True))
     if any(r.failed for r in checks):
         click.echo(f"Nothing restored: not every database of run {record.id} can be", err=True)
-        print_fleet(inv, checks)  # exits 1
+        _print_restore(inv, checks)  # exits 1
     click.echo(f"Restoring {len(chosen)} database(s) changed by run {record.id}", err=True)
     results = run_targets(inv, chosen, restore_job(record, force=bool(inv.get("force")),
-                                            lock_timeout=lock_timeout, check_only=False))
-    print_fleet(inv, results, failing=("failed", "skipped"))
+                                                   lock_timeout=lock_timeout, check_only=False))
+    _print_restore(inv, results)
+
+
+def _print_restore(inv, results) -> None:
+    from ..fleet import report
+
+    headers = ("DATABASE", "URL", "VERSION", "STATE", "TIME", "ERROR")
+    rows = [(name, url, version, state, time, error)
+            for name, url, version, _files, _stmts, state, time, error in report.rows(results)]
+    print_fleet(inv, results, headers=headers, rows=rows, failing=("failed", "skipped"))

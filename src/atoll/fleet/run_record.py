@@ -228,9 +228,10 @@ def _records_in(base: str) -> list[str]:
             if RUN_ID.match(n) and os.path.isfile(os.path.join(base, n, RECORD_FILE))]
 
 
-def find(run: str, bases: list[str], scope: str) -> RunRecord:
+def find(run: str, bases: list[str], scope: str, with_points: bool = True) -> RunRecord:
     """The record ``run`` names: a run id looked up in ``bases``, ``latest`` (the newest run
-    of this scope that took restore points), or the path of a run.json or its directory."""
+    of this scope; with ``with_points``, that took restore points), or the path of a run.json
+    or its directory."""
     bases = [b for b in dict.fromkeys(bases) if b]
     if run != "latest" and not RUN_ID.match(run):
         path = os.path.join(run, RECORD_FILE) if os.path.isdir(run) else run
@@ -247,10 +248,11 @@ def find(run: str, bases: list[str], scope: str) -> RunRecord:
                 return load(path)
         raise AtollError(f'run "{run}" not found in {", ".join(bases)}')
     records = [r for base in bases for r in map(load, _records_in(base))
-               if r.scope == scope and any(e.restore_point for e in r.databases)]
+               if r.scope == scope and (not with_points or
+                                        any(e.restore_point for e in r.databases))]
     if not records:
-        raise AtollError(f'no run with restore points for {scope.partition(":")[2]} in '
-                         f'{", ".join(bases)}')
+        what = "run with restore points" if with_points else "run"
+        raise AtollError(f'no {what} for {scope.partition(":")[2]} in {", ".join(bases)}')
     return max(records, key=lambda r: r.id)
 
 
