@@ -168,6 +168,10 @@ def _print_restore(inv, results) -> None:
     from ..fleet import report
 
     headers = ("DATABASE", "URL", "VERSION", "STATE", "TIME", "ERROR")
-    rows = [(name, url, version, state, time, error)
-            for name, url, version, _files, _stmts, state, time, error in report.rows(results)]
+    rows = []
+    for r, (name, url, _v, _files, _stmts, state, time, error) in zip(results,
+                                                                      report.rows(results)):
+        before, after = r.version_before or "-", r.version_after or "-"
+        version = before if before == after or r.failed else f"{before} → {after}"
+        rows.append((name, url, version, state, time, error))
     print_fleet(inv, results, headers=headers, rows=rows, failing=("failed", "skipped"))
