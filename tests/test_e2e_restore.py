@@ -38,15 +38,20 @@ FIRST = {
 }
 
 
-@pytest.fixture
-def fleet(tmp_path):
-    root = tmp_path / "fleet"
+def project(root: Path) -> Path:
+    """``root`` with the first two migration files, hashed."""
     (root / "migrations").mkdir(parents=True)
-    (root / "data").mkdir()
-    (root / "atlas.hcl").write_text(CONFIG)
     for name, sql in FIRST.items():
         (root / "migrations" / name).write_text(sql)
     ok(atoll(root, "migrate", "hash"))
+    return root
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    root = project(tmp_path / "fleet")
+    (root / "data").mkdir()
+    (root / "atlas.hcl").write_text(CONFIG)
     ok(atoll(root, "migrate", "apply", "--env", "fleet"))
     import shutil
 
@@ -251,11 +256,7 @@ def wal_db(path: Path) -> None:
 @pytest.mark.parametrize("point", ["restore:marked", "restore:copied", "restore:cleared",
                                    "restore:replaced"])
 def test_kill_9_during_restore_then_restore_again(tmp_path, point, wal):
-    root = tmp_path
-    (root / "migrations").mkdir()
-    for name, sql in FIRST.items():
-        (root / "migrations" / name).write_text(sql)
-    ok(atoll(root, "migrate", "hash"))
+    root = project(tmp_path)
     path = root / "one.db"
     if wal:
         wal_db(path)
@@ -294,11 +295,7 @@ def test_kill_9_during_restore_then_restore_again(tmp_path, point, wal):
 def test_wal_database_with_another_connection_writing(tmp_path):
     """The other connection's commits sit in the WAL (no checkpoint): the restore point holds
     them, and the restore puts back exactly that state."""
-    root = tmp_path
-    (root / "migrations").mkdir()
-    for name, sql in FIRST.items():
-        (root / "migrations" / name).write_text(sql)
-    ok(atoll(root, "migrate", "hash"))
+    root = project(tmp_path)
     path = root / "live.db"
     wal_db(path)
     url = "sqlite://live.db"

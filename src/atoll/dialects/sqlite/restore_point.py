@@ -107,12 +107,10 @@ def copy_file(src: str, dest: str) -> FileCopy:
     return FileCopy(dest, digest.hexdigest(), size)
 
 
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
+def _hash_into(digest, path: str) -> None:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
 
 
 def take(conn: Connection, dest_stem: str) -> RestorePoint:
@@ -132,15 +130,11 @@ def state_hash(conn: Connection) -> str:
     path = database_path(conn)
     with _write_locked(conn) as wal:
         digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
+        _hash_into(digest, path)
         wal_file = _wal_path(path) if wal else None
         if wal_file:
             digest.update(b"\0wal\0")
-            with open(wal_file, "rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    digest.update(chunk)
+            _hash_into(digest, wal_file)
     return digest.hexdigest()
 
 
