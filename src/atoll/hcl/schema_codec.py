@@ -14,10 +14,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from ..dialects.sqlite.types import go_quote
 from ..errors import SchemaError
 from ..gcpause import gc_paused
-from ..gotext import go_json
+from ..gotext import go_json, go_quote
 from ..schema.model import (
     Check,
     Column,

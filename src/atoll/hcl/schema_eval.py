@@ -24,21 +24,10 @@ from ..errors import HCLError, SourcePos
 from ..gcpause import gc_paused
 from . import ast
 from .document import Attribute, Block, Document, RawSQL, Ref, TypeCall, Word
-from .evaluate import (
-    Lazy,
-    NotAValue,
-    Scope,
-    SetValue,
-    eval_expr,
-    eval_raw,
-    format_number,
-    to_bool,
-    to_number,
-    to_string,
-    type_name,
-)
+from .evaluate import Lazy, Scope, eval_expr, eval_raw
 from .functions import make_set
 from .parser import parse
+from .values import NotAValue, SetValue, format_number, to_bool, to_number, to_string, type_name
 
 # Attributes whose bare identifiers must be references (never enum words).
 REFERENCE_ATTRS = frozenset({"schema", "column", "columns", "ref_columns", "depends_on", "ref",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ProjectError
-from ..hcl.evaluate import FunctionError, SetValue
+from ..hcl.values import FunctionError, SetValue
 
 # --- getenv and its bookkeeping --------------------------------------------------------------
 

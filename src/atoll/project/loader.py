@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from ..errors import AtollError, HCLError, ProjectError, SourcePos
 from ..hcl import ast
-from ..hcl.evaluate import SetValue
+from ..hcl.values import SetValue
 from ._diag import LocatedError, located, wrap
 from .datasources import HANDLERS, DataBlock, DataRegistry
 from .deployment import Deployment, decode_deployment
