@@ -28,11 +28,11 @@ from atoll.schema.changes import (
     ModifyPrimaryKey,
     ModifyTable,
 )
+from atoll.gotext import go_quote
 from atoll.schema.diff import (
     DiffRules,
     diff_schemas,
     diff_tables,
-    go_quote,
     is_quoted,
     may_wrap,
     single_quote,

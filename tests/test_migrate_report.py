@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from atoll.migrate import go_duration, go_json, go_quote, parse_go_duration
+from atoll.gotext import go_json, go_quote, go_quote_rune
+from atoll.migrate import go_duration, parse_go_duration
 from atoll.migrate.directory import MigrationFile
 from atoll.migrate.report import (
     AppliedFile,
@@ -17,7 +18,6 @@ from atoll.migrate.report import (
     StatusReport,
     StmtError,
     apply_data,
-    go_quote_rune,
     go_url_json,
     render_apply,
     render_set,

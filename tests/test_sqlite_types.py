@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
+from atoll.gotext import go_quote
 from atoll.dialects.sqlite.types import (
     REGISTRY,
     format_type,
-    go_quote,
     hcl_type_text,
     parse_type,
     type_from_hcl,

@@ -26,7 +26,7 @@ class OutputFormat:
     def render(self, data, funcs: dict | None = None) -> str:
         """Execute a general template on ``data`` (the report as Atlas's JSON object)."""
         from .. import gotemplate
-        from ..migrate.report import go_json
+        from ..gotext import go_json
 
         funcs = {"json": lambda v, *a: go_json(v), **(funcs or {})}
         try:

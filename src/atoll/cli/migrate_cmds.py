@@ -229,7 +229,8 @@ def status_cmd(ctx: click.Context, **_):
     job = status_job(DirCache(), DriftChecker(dev) if dev else None)
     if len(targets) == 1 and inv.partition is None:
         result = job(targets[0], lambda _m: None)
-        from ..migrate.report import go_json, render_status, status_data
+        from ..gotext import go_json
+        from ..migrate.report import render_status, status_data
 
         fmt = parse_format(inv.get("format_"))
         if fmt.kind in ("json", "template"):

@@ -11,6 +11,7 @@ binds the package attributes to the functions."""
 
 from __future__ import annotations
 
+from ..gotext import go_json, go_quote
 from .checksum import ChecksumMismatch, HashFile, checksum_help, compute_sum
 from .directory import (
     MigrationDir,
@@ -35,8 +36,6 @@ from .report import (
     apply_data,
     apply_json,
     go_duration,
-    go_json,
-    go_quote,
     go_url_json,
     parse_go_duration,
     render_apply,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import ChecksumError
-from .directives import sum_ignored
+from .directives import sum_ignored, trim_space
 
 HASH_FILE_NAME = "atlas.sum"
 
@@ -67,17 +67,11 @@ class HashFile:
             name, sep, digest = line.partition("h1:")
             if not sep:
                 raise ChecksumError(ERR_FORMAT)
-            entries.append((_go_trim(name), digest))
+            entries.append((trim_space(name), digest))
         hf = cls(tuple(entries))
         if declared != hf.total:
             raise ChecksumError(ERR_MISMATCH)
         return hf
-
-
-def _go_trim(s: str) -> str:
-    from .directives import trim_space
-
-    return trim_space(s)
 
 
 def compute_sum(files: Iterable[tuple[str, bytes]]) -> HashFile:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from ..errors import MigrationError
+from ..gotext import go_quote
 
 _DIRECTIVE = re.compile(r"([ -~]*)atlas:([0-9A-Za-z_]+)(?: +(.+))*")
 
@@ -122,16 +123,12 @@ def checkpoint_tag(text: str) -> str | None:
 
 
 def _go_quote_list(items: Sequence[str]) -> str:
-    from .report import go_quote
-
     return "[" + " ".join(go_quote(i) for i in items) + "]"
 
 
 def txmode_directive(name: str, text: str) -> str:
     """The file's ``atlas:txmode`` ("none", "file", or "" when absent); raises
     ``MigrationError`` with Atlas's text for ``all``, unknown values and duplicates."""
-    from .report import go_quote
-
     ds = file_directives(text, "txmode")
     if not ds:
         return ""

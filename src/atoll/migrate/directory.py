@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from ..errors import MigrationError
+from ..gotext import go_quote
 from .checksum import HASH_FILE_NAME, HashFile, compute_sum, validate_sum
 from .directives import checkpoint_tag, file_directives, sum_ignored
+from .splitter import SQLITE, scan_statements
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,8 +61,6 @@ class MigrationFile:
     def statements(self, options=None):
         """The file's statements (:class:`~atoll.migrate.splitter.Stmt`), split with
         ``options`` (SQLite's rules by default)."""
-        from .splitter import SQLITE, scan_statements
-
         return scan_statements(self.text, options or SQLITE)
 
     def __repr__(self) -> str:
@@ -150,8 +150,6 @@ def load_dir(path: str | os.PathLike) -> MigrationDir:
     import stat as _stat
 
     if not _stat.S_ISDIR(st.st_mode):
-        from .report import go_quote
-
         raise MigrationError(f"sql/migrate: {go_quote(path)} is not a dir")
     names = sorted((n for n in os.listdir(path) if n.endswith(".sql")), key=_sort_key)
     files = []
@@ -163,8 +161,6 @@ def load_dir(path: str | os.PathLike) -> MigrationDir:
             with open(full, "rb") as fh:
                 files.append(MigrationFile(n, fh.read()))
         except OSError as exc:
-            from .report import go_quote
-
             raise MigrationError(f"sql/migrate: read file {go_quote(n)}: "
                                  f"{(exc.strerror or str(exc)).lower()}") from None
     sum_data = None
@@ -291,8 +287,6 @@ def remove_file(path: str | os.PathLike, version: str | None = None) -> str:
     else:
         f = d.file(version)
         if f is None:
-            from .report import go_quote
-
             raise MigrationError(f"migration with version {go_quote(version)} not found")
     os.remove(os.path.join(d.path, f.name))
     hash_dir(d.path)

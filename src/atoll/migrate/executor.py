@@ -43,7 +43,8 @@ from ..errors import AtollError, DatabaseError, MigrationError
 from .directives import txmode_directive
 from .directory import MigrationDir, MigrationFile, load_dir
 from .lock import APPLY_LOCK, MigrationLock, acquire_lock
-from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError, go_quote
+from ..gotext import go_quote
+from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError
 from .revisions import (
     TYPE_BASELINE,
     TYPE_EXECUTE,

@@ -122,7 +122,8 @@ def lock_file(path: str, name: str, timeout: float, prefix: str = "") -> Migrati
             if not locked:
                 os.close(fd)
         if time.monotonic() >= deadline:
-            from .report import go_duration, go_quote
+            from ..gotext import go_quote
+            from .report import go_duration
 
             waited = f"waited {go_duration(int(timeout * 1e9))}" if timeout > 0 else "no wait"
             raise LockError(f"acquiring database lock: {prefix}lock on {go_quote(name)} "

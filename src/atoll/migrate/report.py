@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..gotext import go_json, go_quote
+
 if TYPE_CHECKING:  # pragma: no cover
     from .directory import MigrationFile
     from .revisions import Revision
-
-# ---------------------------------------------------------------------------------------------
-# Go %q
-
-
-from ..gotext import go_json, go_quote, go_quote_rune  # noqa: E402,F401 (re-exported)
 
 # ---------------------------------------------------------------------------------------------
 # Go time.Duration

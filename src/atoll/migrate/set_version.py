@@ -13,7 +13,8 @@ from ..errors import MigrationError
 from .directory import MigrationDir, load_dir
 from .executor import DEFAULT_OPERATOR
 from .lock import APPLY_LOCK, acquire_lock
-from .report import GoTime, RevisionOp, SetReport, go_quote
+from ..gotext import go_quote
+from .report import GoTime, RevisionOp, SetReport
 from .revisions import (
     TYPE_EXECUTE,
     TYPE_RESOLVED,

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import MigrationError
+from ..gotext import go_quote, go_quote_rune
 from .directives import directive, stmt_directives, trim_space
 
 # Fast path: a statement made only of plain text, '…' strings and flat (…) groups, ending with
@@ -92,18 +93,6 @@ def _unescape_delim(d: str) -> str:
     return re.sub(r"\\([nrt])", lambda m: {"n": "\n", "r": "\r", "t": "\t"}[m.group(1)], d)
 
 
-def _quote(s: str) -> str:
-    from .report import go_quote
-
-    return go_quote(s)
-
-
-def _quote_rune(ch: str) -> str:
-    from .report import go_quote_rune
-
-    return go_quote_rune(ch)
-
-
 class _Scanner:
     """One scanning pass over ``text`` starting at ``start``. Block bodies (BEGIN … END) are
     scanned by nested instances over the same text."""
@@ -173,7 +162,7 @@ class _Scanner:
         if d is not None:
             self.set_delim(d)
             if nl == -1:
-                raise self.error(self.src, f"no input found after delimiter {_quote(d)}")
+                raise self.error(self.src, f"no input found after delimiter {go_quote(d)}")
             self.input0 = self.base = self.cur = nl + 1
 
     def scan(self) -> list[Stmt]:
@@ -311,7 +300,7 @@ class _Scanner:
                     break
         if k == -1:
             self.cur = len(text)
-            raise self.error(start, f"unclosed quote {_quote_rune(quote)}")
+            raise self.error(start, f"unclosed quote {go_quote_rune(quote)}")
         self.cur = k + 1
 
     def skip_dollar_quote(self, j: int) -> None:
@@ -345,8 +334,8 @@ class _Scanner:
             count = trim_space(text[c:self.cur])
             if not re.fullmatch(r"[+-]?[0-9]+", count):
                 raise ScanError(f"sql/migrate: invalid GO command, expect digits got "
-                                f"{_quote(text[c:self.cur])}: strconv.Atoi: parsing "
-                                f"{_quote(count)}: invalid syntax")
+                                f"{go_quote(text[c:self.cur])}: strconv.Atoi: parsing "
+                                f"{go_quote(count)}: invalid syntax")
         return self.emit(raw)
 
     def skip_block(self, j: int, opener: re.Pattern, kind: str) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..errors import MigrationError
 from .directory import MigrationDir, load_dir
 from .executor import HistoryNonLinearError, compute_pending, not_clean_reason
-from .report import ReportEnv, StatusReport, go_quote
+from ..gotext import go_quote
+from .report import ReportEnv, StatusReport
 from .revisions import TYPE_RESOLVED, RevisionStore, revisions_hook
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..gotext import go_quote  # noqa: F401 (also re-exported)
 from .changes import (
     AddCheck,
     AddColumn,
@@ -77,7 +76,6 @@ __all__ = [
     "is_quoted",
     "unquote",
     "single_quote",
-    "go_quote",
 ]
 
 # Names accepted in ``diff { skip { <name> = true } }`` (Atlas's SkipChanges). The schema-level

@@ -32,10 +32,10 @@ from ...schema.model import (
     Schema,
     Table,
 )
+from ...gotext import go_quote
 from ..base import Connection
 from .inspect_objects import inspect_triggers, inspect_views
 from .types import (
-    go_quote,
     is_blob,
     is_literal_bool,
     is_literal_number,

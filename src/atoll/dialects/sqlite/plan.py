@@ -42,7 +42,7 @@ from ...schema.changes import (
     RenameTable,
     SchemaChange,
 )
-from ...schema.diff import go_quote as q
+from ...gotext import go_quote as q
 from ...schema.diff import may_wrap, single_quote
 from ...schema.model import (
     Column,

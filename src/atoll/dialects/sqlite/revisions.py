@@ -9,7 +9,8 @@ import json
 import os
 
 from ...errors import DatabaseError, MigrationError
-from ...migrate.report import GoTime, go_quote
+from ...gotext import go_quote
+from ...migrate.report import GoTime
 from ...migrate.revisions import TABLE, Revision
 from ..base import Connection
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ...errors import HCLError, SchemaError
-from ...gotext import go_quote  # noqa: F401 (also re-exported)
+from ...gotext import go_quote
 from ...hcl.document import RawSQL, TypeCall, Word
 from ...schema.diff import is_quoted  # noqa: F401 (re-exported)
 from ...schema.model import ColumnType, TypeClass
@@ -32,7 +32,6 @@ __all__ = [
     "type_from_hcl",
     "hcl_type_text",
     "registry_spec",
-    "go_quote",
     "is_literal_bool",
     "is_literal_number",
     "is_quoted",

@@ -45,7 +45,7 @@ from ...schema.changes import (
 )
 from ...schema.model import Column, Schema, Table
 from ..directives import stmt_directives
-from ..report import go_quote
+from ...gotext import go_quote
 from .config import LintConfig
 
 __all__ = [

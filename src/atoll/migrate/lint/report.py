@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..report import GoTime, go_duration, go_json, go_sub, go_url_json
+from ...gotext import go_json
+from ..report import GoTime, go_duration, go_sub, go_url_json
 from .analyzers import LintFile, Report, SuggestedFix
 
 __all__ = [

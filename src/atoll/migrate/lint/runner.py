@@ -282,7 +282,7 @@ def _schema_hcl(schema: Schema | None) -> str:
 def _dev_snapshot_check(dialect, conn) -> None:
     current = dialect.inspect(conn)
     if current.tables:
-        from ..report import go_quote
+        from ...gotext import go_quote
 
         raise AtollError("taking database snapshot: sql/migrate: connected database is not "
                          f"clean: found table {go_quote(current.tables[0].name)}")
