@@ -124,3 +124,31 @@ def test_no_module_over_the_size_limit():
     assert not too_big, "\n".join(
         f"{name} has {n} lines; the limit for a module in src/ is {MAX_MODULE_LINES}: "
         "split it into smaller modules with one job each" for name, n in sorted(too_big.items()))
+
+
+def test_each_package_says_what_lives_there():
+    vague = []
+    for name, path in sorted(_modules().items()):
+        if path.name != "__init__.py":
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        summary = doc.split("\n\n", 1)[0].splitlines()
+        if not summary or len(summary) > 2:
+            vague.append(f"{name}: the docstring of {path.relative_to(SRC)} must open with at "
+                         "most two lines saying what lives in the package")
+    assert not vague, "\n".join(vague)
+
+
+def test_readme_layout_names_every_package_and_top_level_module():
+    readme = (SRC.parent / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    missing = []
+    for path in sorted((SRC / PACKAGE).iterdir()):
+        if path.name.startswith(("_", ".")):
+            continue
+        if path.is_dir() and (path / "__init__.py").exists():
+            if f"{path.name}/" not in layout:
+                missing.append(f"{path.name}/")
+        elif path.suffix == ".py" and path.name not in layout:
+            missing.append(path.name)
+    assert not missing, f"README.md's Layout section does not mention: {', '.join(missing)}"

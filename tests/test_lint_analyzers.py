@@ -15,6 +15,7 @@ from atoll.migrate.lint import (
     analyze_files,
     analyzers_for,
 )
+from atoll.dialects.sqlite.lint import SQLiteDataDepend, SQLiteRebuild
 from atoll.migrate.lint.analyzers import (
     ConDrop,
     DataDepend,
@@ -22,7 +23,6 @@ from atoll.migrate.lint.analyzers import (
     Incompatible,
     Naming,
     Span,
-    SQLiteRebuild,
 )
 from atoll.schema.changes import (
     AddColumn,
@@ -146,7 +146,7 @@ def test_ds101_drop_schema():
 
 def test_mf103_sqlite_type_text_and_table_span():
     f = lfile([mod(USERS, AddColumn(col("name", null=False, typ=TEXT)))])
-    assert texts(DataDepend().analyze(Pass(f))) == [(
+    assert texts(SQLiteDataDepend().analyze(Pass(f))) == [(
         "data dependent changes detected",
         [(0, "MF103",
           ('Adding a non-nullable "text" column "name" will fail in case table "users" is not '
@@ -193,15 +193,15 @@ def test_mf102_index_made_unique():
 def test_lt101_and_mf104_nullable_to_not_null():
     change = ModifyColumn(col("a"), col("a", null=False), ChangeKind.NULL)
     f = lfile([mod(USERS, change)])
-    assert texts(DataDepend().analyze(Pass(f)))[0][1] == [(
+    assert texts(SQLiteDataDepend().analyze(Pass(f)))[0][1] == [(
         0, "LT101", ('Modifying nullable column "a" to non-nullable without default value might '
                     "fail in case it contains NULL values"))]
-    assert texts(DataDepend(sqlite=False).analyze(Pass(f)))[0][1] == [(
+    assert texts(DataDepend().analyze(Pass(f)))[0][1] == [(
         0, "MF104", ('Modifying nullable column "a" to non-nullable might fail in case it '
                     "contains NULL values"))]
     with_default = ModifyColumn(col("a"), col("a", null=False, default=Literal("0")),
                                 ChangeKind.NULL | ChangeKind.DEFAULT)
-    assert DataDepend().analyze(Pass(lfile([mod(USERS, with_default)]))) == []
+    assert SQLiteDataDepend().analyze(Pass(lfile([mod(USERS, with_default)]))) == []
 
 
 # -- condrop ----------------------------------------------------------------------------------
@@ -259,6 +259,9 @@ def test_registry_and_defaults():
     names = [a.name for a in analyzers_for("sqlite")]
     assert names == ["", "destructive", "data_depend", "condrop", "incompatible"]
     assert isinstance(analyzers_for("sqlite")[0], SQLiteRebuild)
+    assert isinstance(analyzers_for("sqlite")[2], SQLiteDataDepend)
+    assert [a.name for a in analyzers_for("postgres")] == names[1:]
+    assert type(analyzers_for("postgres")[1]) is DataDepend
     assert analyzers_for("sqlite", {"naming": {"match": "x"}})[-1].name == "naming"
     cfg = LintConfig()
     assert cfg.is_error("destructive", Destructive.default_error) is True

@@ -416,12 +416,12 @@ def test_dirty_database(tmp_path):
 
 
 def test_clean_check_wording(tmp_path):
-    from atoll.migrate.executor import not_clean_reason
+    from atoll.dialects.sqlite.revisions import HOOK
 
-    assert not_clean_reason(["atlas_schema_revisions"]) is None
-    assert not_clean_reason([]) is None
-    assert not_clean_reason(["t"]) == 'found table "t"'
-    assert not_clean_reason(["a", "atlas_schema_revisions", "b"]) == "found multiple tables: 3"
+    assert HOOK.not_clean_reason(["atlas_schema_revisions"]) is None
+    assert HOOK.not_clean_reason([]) is None
+    assert HOOK.not_clean_reason(["t"]) == 'found table "t"'
+    assert HOOK.not_clean_reason(["a", "atlas_schema_revisions", "b"]) == "found multiple tables: 3"
 
 
 # -- arguments, checkpoints, to-version, scan errors ---------------------------------------------

@@ -394,9 +394,9 @@ def test_env_fields(tmp_path):
         "file://migrations", "atlas", "1s", "revisions", "LINEAR_SKIP", "20220318104614")
     assert env.diff.skip == frozenset({"drop_column"})  # the env's skip replaces the global one
     assert env.lint.latest == 1 and env.lint.review == "ERROR"
-    assert env.lint.git.base == "" and env.lint.git.dir == ""  # latest set: git not inherited
-    assert env.lint.analyzer_error("destructive") is True
-    assert env.lint.format.startswith("{{- range $f := .Files }}")
+    assert env.lint.git_base == "" and env.lint.git_dir == ""  # latest set: git not inherited
+    assert env.lint.is_error("destructive", False) is True
+    assert env.lint.log.startswith("{{- range $f := .Files }}")
     assert env.test == {"schema": {"src": ["local.test.hcl"]}}
     assert env.format.for_command("migrate apply") == "{{ json . }}"
     assert env.format.for_command("schema diff") == '{{ sql . "\t" }}'
@@ -409,8 +409,8 @@ def test_env_multi_inherits_review_but_keeps_own_analyzers(tmp_path):
     env = load(tmp_path, FULL, env="multi").envs[0]
     assert env.src == ["./a.hcl", "./b.hcl"]
     assert env.lint.review == "ERROR"
-    assert set(env.lint.analyzers) == {"naming"}
-    assert env.lint.git.base == "master" and env.lint.git.dir == "."  # inherited change detection
+    assert set(env.lint.settings) == {"naming"}
+    assert env.lint.git_base == "master" and env.lint.git_dir == "."  # inherited change detection
     assert env.diff.skip == frozenset({"drop_schema"})  # no env diff: the global one
     assert env.test == {"schema": {"src": ["global.test.hcl"]}}
     assert env.migration.dir == ""
@@ -469,7 +469,7 @@ def test_lint_git_inherited_only_when_env_has_no_detection(tmp_path):
         }
     '''
     a = load(tmp_path, text, env="a").envs[0].lint
-    assert (a.latest, a.git.base, a.git.dir) == (0, "main", "x")
+    assert (a.latest, a.git_base, a.git_dir) == (0, "main", "x")
     b = load(tmp_path, text, env="b").envs[0].lint
     assert (b.latest, b.review) == (3, "WARNING")
 

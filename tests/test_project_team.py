@@ -227,7 +227,7 @@ def test_production_deployment_plan(project, no_vars):
         ("canary", 1, ["sharding_1"]),
         ("rest", 3, ["sharding_2", "sharding_3", "sharding_4"]),
     ]
-    assert p.envs[0].lint.analyzer_error("destructive") is True
+    assert p.envs[0].lint.is_error("destructive", False) is True
     master = load(project, "production", "master").env
     assert master.deployment is None and master.url == "sqlite://server/data/master.db"
 

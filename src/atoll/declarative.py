@@ -79,9 +79,7 @@ def execute_plan(dialect: Dialect, conn: Connection, statements: Sequence[Statem
             # Table rebuilds are proven before the commit (rows, child rows, triggers, views).
             proof = dialect.rebuild_proof(conn, [s.sql for s in statements])
             for i, stmt in enumerate(statements):
-                # PRAGMA foreign_keys is a no-op inside a transaction; the dialect's
-                # transaction switches enforcement off and checks violations at commit.
-                skip = stmt.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS")
+                skip = dialect.handled_by_transaction(stmt)
                 try:
                     if proof is not None:
                         proof.before(i)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import AtollError
+from .template_structs import GoStruct
 
 _TEMPLATE = re.compile(
     r'^\s*\{\{-?\s*(?P<fn>sql|json|hcl|mermaid)\s+(?P<arg>\.[A-Za-z_.]*)'
@@ -23,8 +24,9 @@ class OutputFormat:
     field: str = ""  # ".Changes" for {{ json .Changes }}; "" for the whole object
     text: str = ""  # the template, for kind "template"
 
-    def render(self, data, funcs: dict | None = None) -> str:
-        """Execute a general template on ``data`` (the report as Atlas's JSON object)."""
+    def render(self, data, struct: GoStruct, funcs: dict | None = None) -> str:
+        """Execute a general template on ``data`` (the report as Atlas's JSON object), seen as
+        the Go ``struct`` Atlas runs templates on: a field it lacks is Go's execution error."""
         from .. import gotemplate
         from ..gotext import go_json
 
@@ -33,28 +35,7 @@ class OutputFormat:
             template = gotemplate.parse(self.text, funcs)
         except AtollError as exc:
             raise AtollError(f"parse log format: {exc}") from None
-        return template.execute(_lenient(data), funcs)
-
-
-class _Struct(dict):
-    """A report object as a template sees it: like a Go struct, a field that the JSON form
-    leaves out (an empty list, a zero value) is still there, as nil."""
-
-    def __contains__(self, key) -> bool:
-        return True
-
-    def __missing__(self, key):
-        # The fields the JSON form omits are mostly empty lists (Pending, Applied, Files): an
-        # empty list has length 0, ranges over nothing and is false, as Go's nil slice.
-        return []
-
-
-def _lenient(value):
-    if isinstance(value, dict):
-        return _Struct({k: _lenient(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_lenient(v) for v in value]
-    return value
+        return template.execute(struct.wrap(data), funcs)
 
 
 def parse_format(text: str | None) -> OutputFormat:

@@ -9,18 +9,12 @@ import click
 from .options import invocation, project_options
 
 
-def lint_settings(inv) -> dict | None:
-    """The project's ``lint`` block (the env's, merged with the top-level one) as plain data."""
+def lint_config(inv):
+    """The project's ``lint`` block (the env's, merged with the top-level one), or None."""
     source = getattr(inv.env, "lint", None) if inv.env is not None else None
     if source is None and inv.project is not None:
         source = getattr(inv.project, "lint", None)
-    if source is None:
-        return None
-    return {
-        "latest": source.latest, "log": source.format, "review": source.review,
-        "git": {"base": source.git.base, "dir": source.git.dir},
-        **source.extra, **source.analyzers,
-    }
+    return source
 
 
 @click.command("lint")
@@ -42,18 +36,19 @@ def lint_cmd(ctx: click.Context, **_):
     from ..migrate.lint import lint_dir
     from ..migrate.lint.report import lint_json, render_lint, template_data
 
-    settings = lint_settings(inv)
-    template = inv.get("format_") or (settings or {}).get("log") or ""
+    config = lint_config(inv)
+    template = inv.get("format_") or (config.log if config is not None else "")
     report = lint_dir(dir_path(inv.get("dir") or "file://migrations"), dev,
                       latest=inv.get("latest"), git_base=inv.get("git_base") or None,
-                      git_dir=inv.get("git_dir") or None, config=settings)
+                      git_dir=inv.get("git_dir") or None, config=config)
     if template.strip() in ("{{ json . }}", "{{json .}}", "json"):
         click.echo(lint_json(report), nl=False)
     elif template:
         from .formats import OutputFormat
+        from .template_structs import MIGRATE_LINT
 
-        click.echo(OutputFormat("template", text=template).render(template_data(report)),
-                   nl=False)
+        click.echo(OutputFormat("template", text=template).render(template_data(report),
+                                                                  MIGRATE_LINT), nl=False)
     else:
         click.echo(render_lint(report, color=sys.stdout.isatty()), nl=False)
     if report.exit_code:

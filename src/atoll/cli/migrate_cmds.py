@@ -15,6 +15,7 @@ from .formats import parse_format
 from .options import csv_slice, invocation, parse_duration, partition_option, project_options
 from .restore_cmds import env_attr, finish_run, resume_targets, run_options, start_run
 from .shared import print_fleet, run_targets
+from .template_structs import MIGRATE_APPLY, MIGRATE_STATUS
 
 OPERATOR = f"atoll v{__version__}"
 
@@ -199,7 +200,7 @@ def _print_apply(inv, report) -> None:
     elif fmt.kind == "template":
         from ..migrate.report import apply_data
 
-        click.echo(fmt.render(apply_data(report)), nl=False)
+        click.echo(fmt.render(apply_data(report), MIGRATE_APPLY), nl=False)
     else:
         click.echo(render_apply(report), nl=False)
 
@@ -237,7 +238,8 @@ def status_cmd(ctx: click.Context, **_):
             data = status_data(result.detail)
             if result.state == "drifted":  # atoll's addition to Atlas's object
                 data["Drift"] = _drift_lines(result)
-            click.echo(fmt.render(data) if fmt.kind == "template" else go_json(data), nl=False)
+            click.echo(fmt.render(data, MIGRATE_STATUS) if fmt.kind == "template"
+                       else go_json(data), nl=False)
         else:
             click.echo(render_status(result.detail), nl=False)
             if result.state == "drifted":

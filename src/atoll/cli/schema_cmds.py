@@ -11,6 +11,7 @@ from ..errors import AtollError
 from .formats import parse_format
 from .options import Invocation, csv_slice, invocation, partition_option, project_options
 from .shared import confirm_apply, read_desired, revisions_schema, schema_variables
+from .template_structs import SCHEMA_INSPECT
 
 
 def _open(url_text: str, *, read_only: bool = False):
@@ -70,7 +71,7 @@ def inspect_cmd(ctx: click.Context, **_):
         from ..hcl.schema_codec import schema_to_json
 
         dialect = dialect_for(url)
-        click.echo(fmt.render(json.loads(schema_to_json(schema)), {
+        click.echo(fmt.render(json.loads(schema_to_json(schema)), SCHEMA_INSPECT, {
             "sql": lambda _v, indent="": dialect.schema_sql(schema, indent=indent),
             "json": lambda _v, *a: schema_to_json(schema)}), nl=False)
     else:

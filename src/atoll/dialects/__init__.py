@@ -1,6 +1,9 @@
-"""Database engines. Each dialect package knows how to connect, inspect a database into a
-``Schema``, plan changes into statements, split a migration file and store revisions. No other
-module writes engine-specific SQL. Dialects are looked up by URL scheme and imported lazily."""
+"""Database engines: ``base`` (the driver interface), ``server`` (what the server engines
+share) and one package per engine, looked up by URL scheme and imported lazily.
+
+Each dialect package knows how to connect, inspect a database into a ``Schema``, plan changes
+into statements, split a migration file and store revisions. No other module writes
+engine-specific SQL."""
 
 from __future__ import annotations
 

@@ -152,6 +152,16 @@ class Dialect(ABC):
         available for this engine."""
         return None
 
+    def handled_by_transaction(self, statement: Statement) -> bool:
+        """Whether :meth:`transaction` itself does what ``statement`` asks, so a plan run in
+        one transaction skips it."""
+        return False
+
+    def lint_analyzers(self, analyzers: list) -> list:
+        """The ``migrate lint`` analyzers for this engine, given the generic ones in report
+        order: an engine adds its own steps or replaces an analyzer with its variant."""
+        return analyzers
+
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables
 

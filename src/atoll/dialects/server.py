@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import importlib
 import json
+from abc import abstractmethod
 from collections.abc import Sequence
 
 from ..errors import AtollError, URLError
 from ..migrate.report import GoTime
-from ..migrate.revisions import TABLE, Revision
+from ..migrate.revisions import TABLE, Revision, RevisionsHook
 from ..schema.changes import SchemaChange
 from ..schema.model import Schema
 from ..urls import DatabaseURL
@@ -90,32 +91,43 @@ def partial_hashes_value(v) -> list[str] | None:
     return [str(x) for x in v] if isinstance(v, list) else None
 
 
-class ServerRevisions:
+class ServerRevisions(RevisionsHook):
     """What the PostgreSQL and MySQL revisions hooks share: where the table lives (the
     ``--revisions-schema``, else the schema the URL is bound to, else a schema of its own),
-    creating and upgrading it, and reading rows. A subclass supplies the engine's SQL:
-    ``ident``, ``table_exists``, ``create_schema``, ``create_table``, ``upgrade`` (columns an
-    older table lacks) and ``to_gotime`` (its timestamp type)."""
+    creating and upgrading it, and reading rows. A subclass supplies the engine's SQL: the
+    abstract methods here, ``upgrade`` (columns an older table lacks), and the rest of
+    :class:`~atoll.migrate.revisions.RevisionsHook`."""
 
     default_schema = "atlas_schema_revisions"
     upgrade: dict[str, str] = {}
 
     @staticmethod
+    @abstractmethod
     def ident(name: str) -> str:
-        raise NotImplementedError
+        """``name`` quoted as an identifier."""
 
     @staticmethod
+    @abstractmethod
     def to_gotime(v) -> GoTime | None:
-        raise NotImplementedError
+        """A timestamp as the driver returns it, as a ``GoTime``."""
 
-    def table_exists(self, conn: Connection, schema: str) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def table_exists(self, conn: Connection, schema: str) -> bool: ...
 
+    @abstractmethod
     def create_schema(self, conn: Connection, schema: str) -> None:
-        raise NotImplementedError
+        """Create ``schema`` if it does not exist."""
 
+    @abstractmethod
     def create_table(self, conn: Connection, schema: str) -> None:
-        raise NotImplementedError
+        """Create the revisions table in ``schema``, in its current shape."""
+
+    def not_clean_reason(self, tables: Sequence[str]) -> str | None:
+        # SQLite's wording for now; Atlas's server drivers name the schema too
+        # ('found table "t" in schema "public"', 'found schema "s"').
+        from .sqlite.revisions import HOOK as sqlite_hook
+
+        return sqlite_hook.not_clean_reason(tables)
 
     def revisions_schema(self, schema: str) -> str:
         # "" means "the default", resolved per connection (it depends on the URL).

@@ -1,6 +1,5 @@
-"""Versioned migrations, Atlas-compatible: the migration directory and its ``atlas.sum``,
-in-file directives, statement splitting, the ``atlas_schema_revisions`` table, and the
-``migrate apply``/``status``/``set`` engine with Atlas's report texts and JSON.
+"""Versioned migrations: the directory and ``atlas.sum``, directives, the splitter, the
+revisions table, the apply/status/set engine and its reports; ``lint`` the analyzers.
 
 Engine-agnostic: database access goes through ``atoll.dialects.base`` (``Connection``,
 ``Dialect.split``) and a per-dialect revisions hook (``atoll.dialects.<engine>.revisions``).

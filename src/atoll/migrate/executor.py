@@ -40,10 +40,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import AtollError, DatabaseError, MigrationError
+from ..gotext import go_quote
 from .directives import txmode_directive
 from .directory import MigrationDir, MigrationFile, load_dir
 from .lock import APPLY_LOCK, MigrationLock, acquire_lock
-from ..gotext import go_quote
 from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError
 from .revisions import (
     TYPE_BASELINE,
@@ -102,18 +102,6 @@ class WriteRevisionError(MigrationError):
 
 # ---------------------------------------------------------------------------------------------
 # pending files
-
-
-def not_clean_reason(tables: Sequence[str]) -> str | None:
-    """Why a database is not clean (Atlas's SQLite wording), given its tables including the
-    revisions table; ``None`` when clean."""
-    from .revisions import TABLE
-
-    if len(tables) > 1:
-        return f"found multiple tables: {len(tables)}"
-    if len(tables) == 1 and tables[0] != TABLE:
-        return f"found table {go_quote(tables[0])}"
-    return None
 
 
 def _last_index(files: Sequence[MigrationFile], pred: Callable[[MigrationFile], bool]) -> int:
@@ -443,7 +431,7 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
             return compute_pending(
                 dd, store.read_all(), exec_order=exec_order or "linear", baseline=baseline,
                 allow_dirty=allow_dirty, write_baseline=write_baseline,
-                clean_reason=lambda: not_clean_reason(hook.user_tables(conn)))
+                clean_reason=lambda: hook.not_clean_reason(hook.user_tables(conn)))
 
         pending = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
         revs = store.read_all()

@@ -3,29 +3,23 @@ how far its file got (``applied`` of ``total`` statements), the running statemen
 partially applied file, the last error, and who wrote it.
 
 This module is engine-agnostic: the table's DDL, placeholders and value encodings live in a
-small per-dialect hook, ``atoll.dialects.<engine>.revisions.HOOK``, found from the dialect.
-A hook provides::
-
-    name                                   # "sqlite" (used in error texts)
-    revisions_schema(schema) -> str        # validate --revisions-schema, return the schema
-    table_exists(conn, schema) -> bool
-    ensure_table(conn, schema)             # create or upgrade the table
-    select(conn, schema, version=None) -> list[Revision]   # ordered by version
-    upsert(conn, schema, revision)         # insert, or update all but version/description/executed_at
-    delete(conn, schema, version)
-    user_tables(conn) -> list[str]         # tables that make a database "not clean"
-    lock_path(conn, name) -> str | None    # lock file for a file database, None otherwise
-    begin(conn) -> state / commit(conn, state) / rollback(conn, state)   # migration transactions
+small per-dialect hook, ``atoll.dialects.<engine>.revisions.HOOK``, found from the dialect;
+a hook implements :class:`RevisionsHook`.
 """
 
 from __future__ import annotations
 
 import importlib
+from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import MigrationError
 from .report import GoTime, go_time_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dialects.base import Connection
 
 TABLE = "atlas_schema_revisions"
 CLOUD_IDENTIFIER = ".atlas_cloud_identifier"
@@ -89,8 +83,64 @@ class Revision:
         return out
 
 
-def revisions_hook(dialect) -> Any:
-    """The dialect's revisions hook module object (``HOOK``)."""
+
+@runtime_checkable
+class RevisionsHook(Protocol):
+    """What a dialect provides for the revisions table (its ``revisions.HOOK``). Optional
+    extras the engine looks for: ``transactional_ddl`` (``False`` when DDL commits implicitly,
+    so partial progress is recorded inside transactions too) and ``db_lock(conn, name,
+    timeout)`` (a database-level lock with ``release()``, used instead of a lock file)."""
+
+    name: str  # the engine name used in error texts ("sqlite")
+
+    @abstractmethod
+    def revisions_schema(self, schema: str) -> str:
+        """Validate ``--revisions-schema`` and return the schema to use."""
+
+    @abstractmethod
+    def table_exists(self, conn: Connection, schema: str) -> bool: ...
+
+    @abstractmethod
+    def ensure_table(self, conn: Connection, schema: str) -> None:
+        """Create the table, or upgrade an older one."""
+
+    @abstractmethod
+    def select(self, conn: Connection, schema: str, version: str | None = None) -> list[Revision]:
+        """The rows (one version, or all), ordered by version."""
+
+    @abstractmethod
+    def upsert(self, conn: Connection, schema: str, revision: Revision) -> None:
+        """Insert, or update all but version/description/executed_at."""
+
+    @abstractmethod
+    def delete(self, conn: Connection, schema: str, version: str) -> None: ...
+
+    @abstractmethod
+    def user_tables(self, conn: Connection) -> list[str]:
+        """The tables that make a database "not clean"."""
+
+    @abstractmethod
+    def not_clean_reason(self, tables: Sequence[str]) -> str | None:
+        """Why a database holding ``tables`` (the revisions table included) is not clean, in
+        the engine's wording (``found table "t"``); ``None`` when it is clean."""
+
+    @abstractmethod
+    def lock_path(self, conn: Connection, name: str) -> str | None:
+        """The lock file for a file database, ``None`` otherwise."""
+
+    @abstractmethod
+    def begin(self, conn: Connection) -> Any:
+        """Start a migration transaction; the returned state goes to commit/rollback."""
+
+    @abstractmethod
+    def commit(self, conn: Connection, state: Any) -> None: ...
+
+    @abstractmethod
+    def rollback(self, conn: Connection, state: Any) -> None: ...
+
+
+def revisions_hook(dialect) -> RevisionsHook:
+    """The dialect's revisions hook (its ``revisions`` module's ``HOOK``)."""
     candidates = []
     module = type(dialect).__module__
     if module.startswith("atoll.dialects."):
@@ -110,7 +160,8 @@ class RevisionStore:
     """Reads and writes revisions through a dialect hook, on one connection (inside whatever
     transaction that connection has open)."""
 
-    def __init__(self, conn, dialect, schema: str | None = None, hook: Any = None):
+    def __init__(self, conn, dialect, schema: str | None = None,
+                 hook: RevisionsHook | None = None):
         self.conn = conn
         self.hook = hook or revisions_hook(dialect)
         self.schema = self.hook.revisions_schema(schema or "")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import MigrationError
+from ..gotext import go_quote
 from .directory import MigrationDir, load_dir
 from .executor import DEFAULT_OPERATOR
 from .lock import APPLY_LOCK, acquire_lock
-from ..gotext import go_quote
 from .report import GoTime, RevisionOp, SetReport
 from .revisions import (
     TYPE_EXECUTE,

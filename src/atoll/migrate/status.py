@@ -4,9 +4,9 @@ it neither locks nor creates the revisions table."""
 from __future__ import annotations
 
 from ..errors import MigrationError
-from .directory import MigrationDir, load_dir
-from .executor import HistoryNonLinearError, compute_pending, not_clean_reason
 from ..gotext import go_quote
+from .directory import MigrationDir, load_dir
+from .executor import HistoryNonLinearError, compute_pending
 from .report import ReportEnv, StatusReport
 from .revisions import TYPE_RESOLVED, RevisionStore, revisions_hook
 
@@ -31,7 +31,7 @@ def status(conn, dialect, dir: MigrationDir | str, *, revisions_schema: str | No
         try:
             rep.pending = compute_pending(
                 d, rep.applied, exec_order="linear",
-                clean_reason=lambda: not_clean_reason(hook.user_tables(conn)))
+                clean_reason=lambda: hook.not_clean_reason(hook.user_tables(conn)))
         except HistoryNonLinearError as err:
             rep.error = str(err)
             rep.status = "PENDING"

@@ -8,7 +8,6 @@ from .env import (
                   DiffConfig,
                   Env,
                   FormatConfig,
-                  GitConfig,
                   LintConfig,
                   MigrationConfig,
                   env_flag_defaults,
@@ -18,7 +17,7 @@ from .loader import DEFAULT_CONFIG, Project, config_path, load_project, parse_va
 
 __all__ = [
     "COMMAND_FLAGS", "DEFAULT_CONFIG", "Deployment", "DeploymentGroup", "DiffConfig", "Env",
-    "FormatConfig", "GitConfig", "LintConfig", "MigrationConfig", "Project", "config_path",
+    "FormatConfig", "LintConfig", "MigrationConfig", "Project", "config_path",
     "env_flag_defaults", "load_project", "parse_var_flags", "render_template",
     "resolve_env_ref",
 ]

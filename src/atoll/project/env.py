@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ProjectError, SourcePos
+from ..migrate.lint.config import LintConfig
 from ._diag import LocatedError
 from .functions import type_name
 
@@ -125,72 +126,29 @@ DIR_FORMATS = ("atlas", "golang-migrate", "goose", "flyway", "liquibase", "dbmat
 ON_ERROR = ("FAIL", "CONTINUE")
 
 
-@dataclass
-class GitConfig:
-    base: str = ""
-    dir: str = ""
-
-
-@dataclass
-class LintConfig:
-    """A ``lint`` block. ``format`` is the output template (``log`` in Atlas's community
-    build, ``format`` in the official one; both are accepted). ``analyzers`` holds each nested
-    block other than ``git`` as plain data (``{"destructive": {"error": True}}``); ``extra``
-    the attributes no field knows."""
-
-    format: str = ""
-    latest: int = 0
-    git: GitConfig = field(default_factory=GitConfig)
-    review: str = ""
-    analyzers: dict[str, dict] = field(default_factory=dict)
-    extra: dict[str, object] = field(default_factory=dict)
-
-    def analyzer_error(self, name: str) -> bool | None:
-        """The ``error`` setting of an analyzer block (``destructive { error = true }``)."""
-        value = self.analyzers.get(name, {}).get("error")
-        return value if isinstance(value, bool) else None
-
-    def extend(self, glob: LintConfig | None) -> LintConfig:
-        """Atlas's ``Lint.Extend``: fill what this (env) block leaves empty from the global
-        block. Analyzer settings are all-or-nothing; change detection (git vs. latest) is
-        inherited only when the env configures none."""
-        if glob is None:
-            return self
-        if not self.review:
-            self.review = glob.review
-        if not self.format:
-            self.format = glob.format
-        if not self.analyzers and not self.extra:
-            self.analyzers, self.extra = dict(glob.analyzers), dict(glob.extra)
-        if (self.git.dir and self.git.base) or self.latest:
-            pass
-        elif glob.git.dir or glob.git.base:
-            self.git = GitConfig(base=glob.git.base or self.git.base, dir=glob.git.dir or self.git.dir)
-        elif glob.latest:
-            self.latest = glob.latest
-        return self
-
-
 def decode_lint(ev: Evaluated | None, context: str) -> LintConfig | None:
+    """A ``lint`` block as the lint engine's policy. The output template may be named ``log``
+    (Atlas's community build) or ``format`` (the official one); every nested block other than
+    ``git``, and every unknown attribute, is an analyzer setting."""
     if ev is None:
         return None
-    lint = LintConfig()
     log, fmt = _string(ev, "log", context), _string(ev, "format", context)
     if log and fmt:
         raise _fail(ev, "format", context, "cannot use both 'log' and 'format' in the same lint block")
-    lint.format = log or fmt
-    lint.latest = _int(ev, "latest", context)
-    lint.review = _string(ev, "review", context)
+    settings: dict[str, object] = {}
     for name, value in ev.attrs.items():
         if name not in ("log", "format", "latest", "review"):
-            lint.extra[name] = value
+            settings[name] = value
+    git_base = git_dir = ""
     for b in ev.blocks:
         if b.type == "git":
-            lint.git = GitConfig(base=_string(b, "base", context + ".git"),
-                                 dir=_string(b, "dir", context + ".git"))
+            git_base = _string(b, "base", context + ".git")
+            git_dir = _string(b, "dir", context + ".git")
         else:
-            lint.analyzers[b.type] = block_to_dict(b)
-    return lint
+            settings[b.type] = block_to_dict(b)
+    return LintConfig(latest=_int(ev, "latest", context), log=log or fmt,
+                      review=_string(ev, "review", context), git_base=git_base, git_dir=git_dir,
+                      settings=settings)
 
 
 @dataclass
@@ -485,10 +443,10 @@ def env_flag_defaults(env: Env, command: str, given: set[str] | frozenset[str] =
         })
         if sub == "lint":
             lint = env.lint or LintConfig()
-            values["format"] = env.format.migrate.get("lint") or lint.format
+            values["format"] = env.format.migrate.get("lint") or lint.log
             values["latest"] = lint.latest
-            values["git-dir"] = lint.git.dir
-            values["git-base"] = lint.git.base
+            values["git-dir"] = lint.git_dir
+            values["git-base"] = lint.git_base
         if sub in ("diff", "import"):
             to = []
             for s in env.src:

@@ -27,6 +27,7 @@ from ..errors import AtollError, HCLError, ProjectError, SourcePos
 from ..hcl import ast
 from ..hcl.values import SetValue
 from ._diag import LocatedError, located, wrap
+from ..migrate.lint.config import LintConfig
 from .datasources import HANDLERS, DataBlock, DataRegistry
 from .deployment import Deployment, decode_deployment
 from .env import (
@@ -37,7 +38,6 @@ from .env import (
     DiffConfig,
     Env,
     Evaluated,
-    LintConfig,
     decode_diff,
     decode_env,
     decode_lint,

@@ -1,4 +1,7 @@
-"""MySQL and MariaDB as targets of versioned migrations (``migrate apply|status|set|validate``
+"""MySQL and MariaDB: ``connection`` (PyMySQL, imported lazily) and ``revisions`` (the
+revisions table); versioned migrations only so far.
+
+MySQL and MariaDB as targets of versioned migrations (``migrate apply|status|set|validate``
 with ``--url mysql://…`` or ``mariadb://…``), writing the ``atlas_schema_revisions`` table Atlas
 writes, so a database can move between Atlas and atoll in either direction.
 

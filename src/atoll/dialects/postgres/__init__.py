@@ -1,4 +1,7 @@
-"""PostgreSQL as a target of versioned migrations (``migrate apply|status|set|validate`` with
+"""PostgreSQL: ``connection`` (psycopg 3, imported lazily) and ``revisions`` (the revisions
+table); versioned migrations only so far.
+
+PostgreSQL as a target of versioned migrations (``migrate apply|status|set|validate`` with
 ``--url postgres://…``), writing the ``atlas_schema_revisions`` table Atlas writes, so a
 database can move between Atlas and atoll in either direction.
 

@@ -84,6 +84,16 @@ class SQLiteDialect(Dialect):
 
         return SQLiteRiskProbe()
 
+    def handled_by_transaction(self, statement: Statement) -> bool:
+        # PRAGMA foreign_keys is a no-op inside a transaction; the transaction switches
+        # enforcement off and checks violations at commit instead.
+        return statement.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS")
+
+    def lint_analyzers(self, analyzers: list) -> list:
+        from .lint import lint_analyzers
+
+        return lint_analyzers(analyzers)
+
     def backup(self, conn: Connection, dest: str) -> None:
         """A consistent copy of the database file at ``dest`` (SQLite's online backup API)."""
         import sqlite3

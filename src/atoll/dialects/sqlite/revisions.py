@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 
 from ...errors import DatabaseError, MigrationError
 from ...gotext import go_quote
 from ...migrate.report import GoTime
-from ...migrate.revisions import TABLE, Revision
+from ...migrate.revisions import TABLE, Revision, RevisionsHook
 from ..base import Connection
 
 COLUMNS = ("version", "description", "type", "applied", "total", "executed_at",
@@ -63,7 +64,7 @@ def _partial(v) -> list[str] | None:
     return [str(x) for x in data] if isinstance(data, list) else None
 
 
-class SQLiteRevisions:
+class SQLiteRevisions(RevisionsHook):
     name = "sqlite"
 
     def revisions_schema(self, schema: str) -> str:
@@ -116,6 +117,13 @@ class SQLiteRevisions:
         rows = conn.query("SELECT name FROM sqlite_master WHERE type = 'table' "
                           "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'libsql_%'")
         return [r[0] for r in rows]
+
+    def not_clean_reason(self, tables: Sequence[str]) -> str | None:
+        if len(tables) > 1:
+            return f"found multiple tables: {len(tables)}"
+        if len(tables) == 1 and tables[0] != TABLE:
+            return f"found table {go_quote(tables[0])}"
+        return None
 
     def lock_path(self, conn: Connection, name: str) -> str | None:
         """``<database file>.<name>.lock`` next to the main database file (by its real

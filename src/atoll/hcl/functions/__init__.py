@@ -1,6 +1,5 @@
-"""The standard HCL functions Atlas offers (``schemahcl/stdlib.go`` ``stdFuncs``: the go-cty
-stdlib plus Atlas's URL helpers and ``sql``), one module per family, registered in
-:data:`STANDARD_FUNCTIONS` by ``registry``.
+"""The standard HCL functions Atlas offers (go-cty's stdlib, Atlas's URL helpers, ``sql``):
+one module per family, each registering into ``registry.STANDARD_FUNCTIONS``.
 
 Every function takes evaluated Python values (see :mod:`atoll.hcl.values`) and raises
 :class:`~atoll.hcl.values.FunctionError` for bad input, which the evaluator reports in HCL

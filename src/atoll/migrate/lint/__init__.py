@@ -1,6 +1,8 @@
-"""``migrate lint``: replay a migration directory's new files on a dev database, statement by
-statement, and report risky changes (destructive, data-dependent, dropped constraints,
-backward-incompatible renames, naming policy).
+"""``migrate lint``: ``runner`` replays new migration files on a dev database, ``analyzers``
+report risky changes, ``config`` holds the policy, ``report`` renders Atlas's texts.
+
+Risky changes: destructive, data-dependent, dropped constraints, backward-incompatible
+renames, naming policy.
 
     >>> from atoll.migrate.lint import lint_dir, render_lint
     >>> report = lint_dir("migrations", "sqlite://dev?mode=memory", latest=1)

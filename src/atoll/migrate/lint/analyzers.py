@@ -11,16 +11,18 @@ Vocabulary:
   :class:`Report` values. The runner filters them through ``atlas:nolint`` and decides whether
   they are errors (``LintConfig.is_error``).
 
-Analyzers for SQLite, in report order (``analyzers_for``): the table-rebuild folding step, then
-``destructive`` (DS101-DS103), ``data_depend`` (MF101-MF103, LT101), ``condrop`` (CD101),
-``incompatible`` (BC101, BC102); ``naming`` (NM101-NM106) only when a ``naming`` block is set.
+Analyzers in report order (``analyzers_for``): ``destructive`` (DS101-DS103), ``data_depend``
+(MF101-MF104), ``condrop`` (CD101), ``incompatible`` (BC101, BC102); ``naming`` (NM101-NM106)
+only when a ``naming`` block is set. A dialect adds or replaces its own (SQLite: a table-rebuild
+folding step first, its ``data_depend`` wording; see ``atoll.dialects.sqlite.lint``).
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntFlag
 from typing import Any
 
@@ -43,9 +45,9 @@ from ...schema.changes import (
     RenameIndex,
     RenameTable,
 )
-from ...schema.model import Column, Schema, Table
-from ..directives import stmt_directives
 from ...gotext import go_quote
+from ...schema.model import Column, Schema
+from ..directives import stmt_directives
 from .config import LintConfig
 
 __all__ = [
@@ -61,7 +63,6 @@ __all__ = [
     "Naming",
     "Pass",
     "Report",
-    "SQLiteRebuild",
     "Span",
     "Stmt",
     "SuggestedFix",
@@ -264,7 +265,7 @@ class Pass:
     options: dict = field(default_factory=dict)
 
 
-class Analyzer:
+class Analyzer(ABC):
     """Base of every analyzer. ``name`` is what ``atlas:nolint NAME`` and the ``lint`` block
     use; ``default_error`` whether findings fail the run when ``error`` is not configured."""
 
@@ -275,8 +276,9 @@ class Analyzer:
     def __init__(self, options: dict | None = None):
         self.options = dict(options or {})
 
-    def analyze(self, p: Pass) -> list[Report]:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def analyze(self, p: Pass) -> list[Report]:
+        """The reports for one file's pass (an empty list when nothing is found)."""
 
 
 def _names(quoted: Sequence[str]) -> str:
@@ -284,91 +286,6 @@ def _names(quoted: Sequence[str]) -> str:
     if len(quoted) == 1:
         return quoted[0]
     return f"{', '.join(quoted[:-1])} and {quoted[-1]}"
-
-
-# ---------------------------------------------------------------------------------------------
-# SQLite: fold a table rebuild into one modification
-
-
-class SQLiteRebuild(Analyzer):
-    """SQLite's table rebuild (``CREATE TABLE new_T``, ``INSERT``, ``DROP TABLE T``,
-    ``ALTER TABLE new_T RENAME TO T``) becomes one ``ModifyTable`` of T at the position of the
-    ``CREATE`` (sqlitecheck). Reports nothing; rewrites ``file.changes``."""
-
-    name = ""
-
-    def analyze(self, p: Pass) -> list[Report]:
-        src = p.file.changes
-        out: list[Change] = []
-        i = 0
-        while i < len(src):
-            if i + 3 >= len(src):
-                out.append(src[i])
-                i += 1
-                continue
-            folded = self._fold(p, src, i)
-            if folded is None:
-                out.append(src[i])
-                i += 1
-                continue
-            out.append(folded)
-            i += 4
-        p.file.set_changes(out)
-        return []
-
-    def _fold(self, p: Pass, src: list[Change], i: int) -> Change | None:
-        c1, c2, c3 = src[i], src[i + 2], src[i + 3]
-        if (len(c1.changes) != 1 or not _is_add_prefixed(c1.changes[0], "new_")
-                or len(c2.changes) != 1 or not c3.changes):
-            return None
-        add: AddTable = c1.changes[0]
-        prefixed = add.table.name
-        name = prefixed[len("new_"):]
-        # Atlas renames the created table in place before it checks the rest of the pattern.
-        renamed = replace(add.table, name=name)
-        c1.changes[0] = AddTable(renamed)
-        p.file.set_changes(p.file.changes)
-        if not _is_drop(c2.changes[0], name):
-            return None
-        drop: DropTable = c2.changes[0]
-        ok = (len(c3.changes) == 1 and isinstance(c3.changes[0], RenameTable)
-              and c3.changes[0].old.name == prefixed and c3.changes[0].new.name == name)
-        ok = ok or (len(c3.changes) == 2 and _is_drop(c3.changes[0], prefixed)
-                    and _is_add_named(c3.changes[1], name))
-        if not ok:
-            return None
-        try:
-            diff = table_diff(p.dialect, drop.table, renamed)
-        except Exception:  # noqa: BLE001 - Atlas gives up silently when the table diff fails
-            return None
-        stmt = Stmt(pos=c1.stmt.pos, text=f"{c1.stmt.text}\n{c2.stmt.text}\n{c3.stmt.text}")
-        return Change(stmt, [ModifyTable(drop.table, renamed, tuple(diff))])
-
-
-def _is_add_prefixed(c, prefix: str) -> bool:
-    return isinstance(c, AddTable) and c.table.name.startswith(prefix)
-
-
-def _is_add_named(c, name: str) -> bool:
-    return isinstance(c, AddTable) and c.table.name == name
-
-
-def _is_drop(c, name: str) -> bool:
-    return isinstance(c, DropTable) and c.table.name == name
-
-
-def table_diff(dialect, old: Table, new: Table) -> list:
-    """The table-level changes between two versions of one table."""
-    if dialect is None:
-        from ...dialects import dialect_for
-
-        dialect = dialect_for("sqlite://")
-    changes = dialect.diff(Schema(tables=(old,)), Schema(tables=(new,)))
-    out: list = []
-    for c in changes:
-        if isinstance(c, ModifyTable):
-            out.extend(c.changes)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,21 +347,16 @@ class Destructive(Analyzer):
 
 
 # ---------------------------------------------------------------------------------------------
-# data_depend: MF101, MF102, MF103, MF104 (LT101 on SQLite)
+# data_depend: MF101, MF102, MF103, MF104
 
 
 class DataDepend(Analyzer):
-    """Data-dependent changes. ``sqlite=True`` uses SQLite's handlers: MF103 names the column
-    type as SQLite formats it, and a nullable→NOT NULL change is LT101 (unless the column has
-    a default)."""
+    """Data-dependent changes, with Atlas's generic handlers; an engine may subclass it to
+    name column types its way and to word the nullable→NOT NULL check (``nullable_to_not_null``)."""
 
     name = "data_depend"
     codes = ("MF101", "MF102", "MF103", "MF104", "LT101")
     heading = "data dependent changes detected"
-
-    def __init__(self, options: dict | None = None, *, sqlite: bool = True):
-        super().__init__(options)
-        self.sqlite = sqlite
 
     def analyze(self, p: Pass) -> list[Report]:
         f = p.file
@@ -474,32 +386,26 @@ class DataDepend(Analyzer):
                                 f.table_span(t) & Span.ADDED):
                             diags.append(Diagnostic(
                                 sc.stmt.pos,
-                                f"Adding a non-nullable {go_quote(self._type(col))} column "
+                                f"Adding a non-nullable {go_quote(self.column_type(col))} column "
                                 f"{go_quote(col.name)} will fail in case table {go_quote(t)} "
                                 "is not empty", "MF103"))
                     elif isinstance(mc, ModifyColumn):
                         if (f.table_span(t) & Span.ADDED
                                 or not (mc.old.null and not mc.new.null)):
                             continue
-                        if self.sqlite:
-                            if mc.new.default is None:
-                                diags.append(Diagnostic(
-                                    sc.stmt.pos,
-                                    f"Modifying nullable column {go_quote(mc.new.name)} to "
-                                    "non-nullable without default value might fail in case it "
-                                    "contains NULL values", "LT101"))
-                        else:
-                            diags.append(Diagnostic(
-                                sc.stmt.pos,
-                                f"Modifying nullable column {go_quote(mc.new.name)} to "
-                                "non-nullable might fail in case it contains NULL values",
-                                "MF104"))
+                        d = self.nullable_to_not_null(mc, sc.stmt.pos)
+                        if d:
+                            diags.append(d)
         return [Report(self.heading, tuple(diags))] if diags else []
 
-    def _type(self, col: Column) -> str:
-        if self.sqlite:
-            return col.type.name or "blob"
+    def column_type(self, col: Column) -> str:
+        """The column type as MF103 names it."""
         return col.type.raw or col.type.name
+
+    def nullable_to_not_null(self, mc: ModifyColumn, pos: int) -> Diagnostic | None:
+        """A nullable column made NOT NULL on a table the file did not create."""
+        return Diagnostic(pos, f"Modifying nullable column {go_quote(mc.new.name)} to "
+                               "non-nullable might fail in case it contains NULL values", "MF104")
 
     @staticmethod
     def _add_index(f: LintFile, t: str, mc: AddIndex, dropped: list[DropIndex],
@@ -728,15 +634,15 @@ REGISTRY: dict[str, Callable[..., Analyzer]] = {
 DEFAULT_ON = ("destructive", "data_depend", "condrop", "incompatible")
 
 
-def analyzers_for(driver: str, config: LintConfig | dict | None = None) -> list[Analyzer]:
-    """The analyzers for a driver, in report order, configured from the ``lint`` block."""
+def analyzers_for(dialect, config: LintConfig | dict | None = None) -> list[Analyzer]:
+    """The analyzers for a dialect (or its name), in report order, configured from the
+    ``lint`` block; the dialect adds or replaces its own (``Dialect.lint_analyzers``)."""
     config = LintConfig.from_dict(config) if not isinstance(config, LintConfig) else config
-    sqlite = driver in ("sqlite", "sqlite3")
-    out: list[Analyzer] = [SQLiteRebuild()] if sqlite else []
-    for name in DEFAULT_ON:
-        opts = dict(config.options(name))
-        out.append(DataDepend(opts, sqlite=sqlite) if name == "data_depend"
-                   else REGISTRY[name](opts))
+    if isinstance(dialect, str):
+        from ...dialects import dialect_for
+
+        dialect = dialect_for(f"{dialect}://")
+    out: list[Analyzer] = [REGISTRY[name](dict(config.options(name))) for name in DEFAULT_ON]
     if config.has("naming"):
         out.append(Naming(dict(config.options("naming"))))
-    return out
+    return dialect.lint_analyzers(out)

@@ -318,7 +318,7 @@ def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
     dialect = dialect_for(url)
     directory = dir_path if isinstance(dir_path, MigrationDir) else load_dir(dir_path)
     if analyzers is None:
-        analyzers = analyzers_for(dialect.name, config)
+        analyzers = analyzers_for(dialect, config)
 
     report = LintReport(driver=dialect.name, dev_url=dev_url, dir=directory.path)
     try:
