@@ -9,13 +9,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..dialects.sqlite.types import (
-    go_quote,
     hcl_type_text,
     is_literal_number,
     is_quoted,
     type_from_hcl,
 )
 from ..errors import SchemaError
+from ..gotext import go_quote
 from ..schema.model import Column, Generated, Literal, RawExpr, TypeClass
 from .document import Block, RawSQL, Ref, Word
 from .spec_values import NUMBER_TYPES, kind_of, block_label, opt_bool, opt_str

@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..dialects.sqlite.sqltext import referenced_names
-from ..dialects.sqlite.types import go_quote
 from ..errors import SchemaError
+from ..gotext import go_quote
 from ..schema.model import Schema, Table, Trigger, View
 from .column_codec import column_block, decode_column
 from .document import Block, Document, Ref, Word

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from ..dialects.sqlite.types import go_quote
 from ..errors import SchemaError
+from ..gotext import go_quote
 from .document import Block, RawSQL, Ref
 
 NUMBER_TYPES = (int, float, Decimal, Fraction)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..dialects.sqlite.types import go_quote
+from ..gotext import go_quote
 
 
 class Attr:
