@@ -32,6 +32,7 @@ def project(tmp_path):
 
 def test_a_misspelt_field_fails_with_gos_message(project):
     url = f"sqlite://{project / 'app.db'}"
+    sqlite3.connect(project / "app.db").close()
     r = atoll("migrate", "status", "--url", url, "--format", "{{ .Statuss }}", cwd=project)
     assert r.returncode == 1
     assert r.stdout == ""
