@@ -300,6 +300,10 @@ class DiffRules:
         """The desired index that a database-named current index stands for, if any."""
         return None
 
+    def primary_key_attr_changed(self, current: PrimaryKey, desired: PrimaryKey) -> bool:
+        """Whether primary-key attributes other than its parts differ (PostgreSQL: INCLUDE)."""
+        return False
+
     def reference_changed(self, current: str, desired: str) -> bool:
         """Whether two referential actions (``ON UPDATE``/``ON DELETE``) differ."""
         return current != desired
@@ -397,6 +401,8 @@ def _pk_diff(pk1: PrimaryKey | None, pk2: PrimaryKey | None, rules: DiffRules) -
         return [DropPrimaryKey(pk1)]
     if pk1 is not None and pk2 is not None:
         kind = _parts_change(pk1.parts, pk2.parts, None, None, rules)
+        if rules.primary_key_attr_changed(pk1, pk2):
+            kind |= ChangeKind.ATTR
         if kind:
             return [ModifyPrimaryKey(pk1, pk2, kind)]
     return []

@@ -27,6 +27,20 @@ class TypeClass(str, Enum):
     JSON = "json"
     UUID = "uuid"
     USER = "user"  # user-defined / unknown: ``raw`` holds the original text
+    # Classes only PostgreSQL produces (Atlas's postgres type structs).
+    ENUM = "enum"  # ``name`` is the enum's name, ``schema`` its schema (or None)
+    ARRAY = "array"  # ``elem`` is the element type
+    SERIAL = "serial"
+    BIT = "bit"
+    INTERVAL = "interval"
+    NETWORK = "network"
+    CURRENCY = "currency"
+    OID = "oid"
+    RANGE = "range"
+    SPATIAL = "spatial"
+    TEXT_SEARCH = "textsearch"
+    XML = "xml"
+    PSEUDO = "pseudo"
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,9 @@ class ColumnType:
     size: int = 0
     precision: int = 0
     scale: int = 0
+    # PostgreSQL: the schema of an enum type (None: unqualified), an array's element type.
+    schema: str | None = None
+    elem: "ColumnType | None" = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,17 @@ class Generated:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """PostgreSQL ``GENERATED {ALWAYS|BY DEFAULT} AS IDENTITY``; ``last`` is the sequence's
+    last value when inspected (informational, never compared by the diff)."""
+
+    generation: str = "BY DEFAULT"
+    start: int = 1
+    increment: int = 1
+    last: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: ColumnType
@@ -82,6 +110,7 @@ class Column:
     generated: Generated | None = None
     collation: str | None = None
     comment: str | None = None
+    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +120,11 @@ class IndexPart:
     column: str | None = None
     expr: str | None = None
     desc: bool = False
+    # PostgreSQL: a non-default operator class (``text_pattern_ops``, ``tsvector_ops(siglen=8)``)
+    # and an explicit NULLS FIRST / NULLS LAST.
+    opclass: str | None = None
+    nulls_first: bool = False
+    nulls_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,8 +135,15 @@ class Index:
     where: str | None = None
     comment: str | None = None
     # SQLite's pragma_index_list origin: "c" (CREATE INDEX), "u" (UNIQUE constraint),
-    # "pk" (PRIMARY KEY). None when unknown (HCL, other engines).
+    # "pk" (PRIMARY KEY). None when unknown (HCL, other engines). PostgreSQL: "u" for a
+    # UNIQUE constraint (HCL ``unique`` block), None for an index.
     origin: str | None = None
+    # PostgreSQL: access method ("" = BTREE), INCLUDE columns, NULLS NOT DISTINCT, storage
+    # parameters (``(("pages_per_range", "2"),)``).
+    method: str = ""
+    include: tuple[str, ...] = ()
+    nulls_distinct: bool = True
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -113,6 +154,7 @@ class Index:
 class PrimaryKey:
     parts: tuple[IndexPart, ...]
     name: str = ""
+    include: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -137,6 +179,29 @@ class ForeignKey:
 class Check:
     expr: str
     name: str = ""
+    no_inherit: bool = False
+
+
+@dataclass(frozen=True)
+class PartitionPart:
+    column: str | None = None
+    expr: str | None = None
+
+
+@dataclass(frozen=True)
+class Partition:
+    """PostgreSQL ``PARTITION BY <kind> (<parts>)``; kind is RANGE, LIST or HASH."""
+
+    kind: str
+    parts: tuple[PartitionPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """A PostgreSQL enum type, a schema object."""
+
+    name: str
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +215,7 @@ class Table:
     without_rowid: bool = False
     strict: bool = False
     comment: str | None = None
+    partition: Partition | None = None
     # The CREATE statement as stored in sqlite_master, when inspected (informational).
     create_sql: str | None = field(default=None, compare=False, repr=False)
 
@@ -210,6 +276,7 @@ class Schema:
     comment: str | None = None
     views: tuple[View, ...] = ()
     triggers: tuple[Trigger, ...] = ()
+    enums: tuple[EnumType, ...] = ()
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
