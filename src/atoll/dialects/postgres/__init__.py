@@ -1,16 +1,21 @@
-"""PostgreSQL: ``connection`` (psycopg 3, imported lazily) and ``revisions`` (the revisions
-table); versioned migrations only so far.
+"""PostgreSQL: connection (psycopg 3, lazily), revisions table, and the declarative side
+(inspect, types, HCL, diff, plan, clean) with Atlas's PostgreSQL behaviour (spec/postgres.md).
 
-PostgreSQL as a target of versioned migrations (``migrate apply|status|set|validate`` with
-``--url postgres://…``), writing the ``atlas_schema_revisions`` table Atlas writes, so a
-database can move between Atlas and atoll in either direction.
+Versioned migrations (``migrate apply|status|set|validate``) write the ``atlas_schema_revisions``
+table Atlas writes; declarative commands work for URLs bound to one schema
+(``?search_path=app``) or the connection's current schema.
 
 Needs ``pip install "atoll[postgres]"`` (psycopg 3), imported only when a PostgreSQL URL is
-opened. The declarative side (inspect, diff, plan, clean) is not implemented for PostgreSQL
-yet: those methods raise a one-line ``AtollError``."""
+opened. Each job lives in its own module; this class wires them behind the ``Dialect``
+interface."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ...schema.changes import SchemaChange
+from ...schema.model import Schema
+from ..base import Connection, Statement
 from ..server import VersionedOnlyDialect
 
 
@@ -25,6 +30,57 @@ class PostgresDialect(VersionedOnlyDialect):
         from .data_risk import PostgresRiskProbe
 
         return PostgresRiskProbe()
+
+    def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+        from .inspect import inspect_schema
+
+        return inspect_schema(conn, exclude=exclude)
+
+    def diff(self, current: Schema, desired: Schema, *,
+             skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
+        from .diff_rules import diff_schema
+
+        return diff_schema(current, desired, skip=skip)
+
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+        from .plan import plan_changes
+
+        return plan_changes(changes, indent=indent)
+
+    def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
+        from .plan import schema_sql
+
+        return schema_sql(schema, indent=indent)
+
+    def clean(self, conn: Connection) -> list[Statement]:
+        from .plan import plan_clean
+
+        return plan_clean(self.inspect(conn))
+
+    def is_clean(self, conn: Connection) -> bool:
+        from .objects import user_objects
+
+        return super().is_clean(conn) and not user_objects(conn)
+
+    def decode_hcl(self, doc) -> Schema:
+        from .hcl_codec import decode
+
+        return decode(doc)
+
+    def encode_hcl(self, schema: Schema) -> str:
+        from .hcl_codec import encode
+
+        return encode(schema)
+
+    def normalize(self, desired: Schema, dev_url: str | None) -> Schema:
+        from .normalize import normalize
+
+        return normalize(self, desired, dev_url)
+
+    def dev_not_clean(self, schema: Schema) -> str | None:
+        if schema.tables:
+            return f'found table "{schema.tables[0].name}" in connected schema'
+        return None
 
 
 DIALECT = PostgresDialect()

@@ -167,6 +167,12 @@ class PostgresRevisions(ServerRevisions):
                 out.append(t if bound else f"{s}.{t}")
         return out
 
+    def user_objects(self, conn: Connection) -> list[str]:
+        """Views, functions, sequences and types that also make a schema "not clean"."""
+        from .objects import user_objects
+
+        return user_objects(conn)
+
     def lock_path(self, conn: Connection, name: str) -> str | None:
         return None
 

@@ -1,0 +1,506 @@
+"""Atlas schema HCL ⇄ the schema model, with PostgreSQL semantics (spec/postgres.md §3).
+
+``decode(doc)`` reads ``schema``, ``table`` and ``enum`` blocks (``domain``/``composite`` are
+ignored; ``sequence``, ``extension`` … are refused as in Atlas's community build);
+``encode(schema)`` prints what ``atlas schema inspect`` prints for a PostgreSQL schema: tables,
+then enums, then the schema block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from ...errors import SchemaError
+from ...gotext import go_quote
+from ...hcl.document import Block, Document, RawSQL, Ref, TypeCall, Word
+# The HCL writer (attribute alignment as hclwrite does it) is the SQLite codec's.
+from ...hcl.schema_codec import _Attr, _Blk, _render, hcl_quote, valid_ident
+from ...schema.model import (
+    Check,
+    Column,
+    ColumnType,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexPart,
+    Literal,
+    Partition,
+    PartitionPart,
+    PrimaryKey,
+    RawExpr,
+    Schema,
+    Table,
+    TypeClass,
+)
+from .types import enum_type, hcl_type_text, type_from_hcl
+
+_UNSUPPORTED = {"sequence": "sequences", "aggregate": "aggregates", "policy": "policies",
+                "extension": "extensions", "event_trigger": "event triggers"}
+_KNOWN_METHODS = ("BTREE", "BRIN", "HASH", "GIN", "GIST", "SPGIST")
+
+
+# =============================================================================================
+# Decoding
+# =============================================================================================
+
+
+def _label(b: Block) -> str:
+    v = b.get("name")
+    if isinstance(v, str):
+        return v
+    return b.labels[-1] if b.labels else ""
+
+
+def _word(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, Word):
+        return v.name
+    if isinstance(v, TypeCall) and not v.args:
+        return v.name
+    if isinstance(v, Ref):
+        return v.name
+    if isinstance(v, str):
+        return v
+    raise SchemaError(f"unexpected value {v!r}")
+
+
+def _str(b: Block, attr: str) -> str | None:
+    v = b.get(attr)
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise SchemaError(f'attribute "{attr}" of {b.type} "{_label(b)}" must be a string')
+    return v
+
+
+def _bool(b: Block, attr: str, default: bool = False) -> bool:
+    v = b.get(attr)
+    if v is None:
+        return default
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v in ("true", "false"):
+        return v == "true"
+    raise SchemaError(f'attribute "{attr}" of {b.type} "{_label(b)}" must be a bool')
+
+
+def _int(b: Block, attr: str, default: int) -> int:
+    v = b.get(attr)
+    if v is None:
+        return default
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise SchemaError(f'attribute "{attr}" of {b.type} must be a number') from None
+
+
+def _refs(b: Block, attr: str) -> list[Ref]:
+    v = b.get(attr)
+    if v is None:
+        return []
+    if isinstance(v, Ref):
+        v = [v]
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, Ref) for x in v):
+        raise SchemaError(f'expect list of references for attribute "{attr}"')
+    return list(v)
+
+
+def _col(table: str, columns: Sequence[Column], ref: Ref) -> str:
+    names = [n for k, n in ref.path if k == "column"]
+    if not names:
+        raise SchemaError('schemahcl: missing "column" in reference')
+    if not any(c.name == names[0] for c in columns):
+        raise SchemaError(f"column {go_quote(names[0])} was not found in table {table}")
+    return names[0]
+
+
+def decode(doc: Document) -> Schema:
+    """The schema an evaluated HCL document describes (exactly one ``schema`` block)."""
+    for kind, what in _UNSUPPORTED.items():
+        if doc.children(kind):
+            raise SchemaError(f"postgres: {what} are not supported by this version. "
+                              f"Use: https://atlasgo.io/getting-started")
+    schemas = doc.children("schema")
+    if len(schemas) != 1:
+        raise SchemaError(f"specutil: expecting document to contain a single schema, got "
+                          f"{len(schemas)}")
+    sblock = schemas[0]
+    name = _label(sblock)
+    labels = {name, sblock.labels[-1] if sblock.labels else ""}
+    enums: list[EnumType] = []
+    enum_types: dict[str, ColumnType] = {}
+    for eb in doc.children("enum"):
+        ename = _label(eb)
+        if any(e.name == ename for e in enums):
+            raise SchemaError(f'duplicate enum "{ename}"')
+        sref = eb.get("schema")
+        if isinstance(sref, Ref):
+            s = sref.name
+            if s not in labels:
+                raise SchemaError(f'schema "{s}" defined on enum "{ename}" was not found in '
+                                  f'realm')
+        values = eb.get("values") or []
+        if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+            raise SchemaError(f'enum "{ename}": values must be a list of strings')
+        enums.append(EnumType(ename, tuple(values)))
+        et = enum_type(ename, None)
+        for key in {ename, ".".join(eb.labels), _label(eb)}:
+            enum_types[key] = et
+    decoded: list[tuple[Block, Table]] = []
+    for tb in doc.children("table"):
+        tname = _label(tb)
+        sref = tb.get("schema")
+        if not isinstance(sref, Ref):
+            raise SchemaError(f"cannot extract schema name for table {go_quote(tname)}")
+        if sref.name not in labels:
+            raise SchemaError(f"schema {go_quote(sref.name)} not found for table "
+                              f"{go_quote(tname)}")
+        try:
+            decoded.append((tb, _table(tb, tname, enum_types)))
+        except SchemaError as exc:
+            raise SchemaError(f"cannot convert table {go_quote(tname)}: {exc}") from None
+    by_name = {t.name: t for _, t in decoded}
+    for tb, t in decoded:
+        by_name.setdefault(".".join(tb.labels), t)
+    tables = []
+    for tb, t in decoded:
+        fks = tuple(_fk(fb, t, by_name) for fb in tb.children("foreign_key"))
+        tables.append(dataclasses.replace(t, foreign_keys=fks))
+    return Schema(name=name, tables=tuple(tables), comment=_str(sblock, "comment"),
+                  enums=tuple(enums))
+
+
+def _table(b: Block, name: str, enums: dict[str, ColumnType]) -> Table:
+    columns = tuple(_column(cb, enums) for cb in b.children("column"))
+    pk = None
+    for pb in b.children("primary_key")[:1]:
+        pk = PrimaryKey(parts=tuple(IndexPart(column=_col(name, columns, r))
+                                    for r in _refs(pb, "columns")),
+                        name=pb.labels[-1] if pb.labels else "",
+                        include=tuple(_col(name, columns, r) for r in _refs(pb, "include")))
+    indexes = [_index(ib, name, columns) for ib in b.children("index")]
+    indexes += [dataclasses.replace(_index(ub, name, columns), unique=True, origin="u")
+                for ub in b.children("unique")]
+    checks = tuple(Check(expr=_str(cb, "expr") or "", name=_label(cb),
+                         no_inherit=_bool(cb, "no_inherit"))
+                   for cb in b.children("check"))
+    return Table(name=name, columns=columns, primary_key=pk, indexes=tuple(indexes),
+                 checks=checks, comment=_str(b, "comment"),
+                 partition=_partition(b, name, columns))
+
+
+def _column(b: Block, enums: dict[str, ColumnType]) -> Column:
+    name = _label(b)
+    if b.get("type") is None:
+        raise SchemaError(f"missing type for column {go_quote(name)}")
+    ctype = type_from_hcl(b.get("type"), enums)
+    identity = None
+    for ib in b.children("identity")[:1]:
+        gen = (_word(ib.get("generated")) or "BY_DEFAULT").replace("_", " ").upper()
+        identity = Identity(generation=gen, start=_int(ib, "start", 1) or 1,
+                            increment=_int(ib, "increment", 1) or 1)
+    generated = None
+    as_attr, as_blocks = b.get("as"), b.children("as")
+    if as_attr is not None and as_blocks:
+        raise SchemaError(f"multiple as definitions for column {go_quote(name)}")
+    if isinstance(as_attr, str):
+        generated = Generated(expr=as_attr, storage="STORED")
+    elif as_blocks:
+        storage = (_word(as_blocks[0].get("type")) or "STORED").upper()
+        if storage != "STORED":
+            raise SchemaError(f'unexpected generated column type "{storage}"; only STORED '
+                              f'is supported')
+        generated = Generated(expr=_str(as_blocks[0], "expr") or "", storage="STORED")
+    return Column(name=name, type=ctype, null=_bool(b, "null"),
+                  default=_default(b.get("default")), comment=_str(b, "comment"),
+                  collation=_str(b, "collate"), identity=identity, generated=generated)
+
+
+def _default(v: object):
+    if v is None:
+        return None
+    if isinstance(v, RawSQL):
+        return RawExpr(v.text)
+    if isinstance(v, bool):
+        return Literal("true" if v else "false")
+    if isinstance(v, str):
+        # Atlas's fixDefaultQuotes: an HCL string is a single-quoted SQL literal.
+        return Literal("'" + v.replace("'", "''") + "'")
+    if isinstance(v, int):
+        return Literal(str(v))
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SchemaError(f"unsupported type for default value: {v!r}") from None
+    return Literal(str(int(f)) if f == int(f) else format(f, ".10g"))
+
+
+def _index(b: Block, table: str, columns: Sequence[Column]) -> Index:
+    name = _label(b)
+    refs, ons = _refs(b, "columns"), b.children("on")
+    if not refs and not ons:
+        raise SchemaError(f"missing definition for index {go_quote(name)}")
+    if refs and ons:
+        raise SchemaError(f'multiple definitions for index {go_quote(name)}, use "columns" '
+                          f'or "on"')
+    parts = [IndexPart(column=_col(table, columns, r)) for r in refs]
+    for i, ob in enumerate(ons):
+        col, expr = ob.get("column"), _str(ob, "expr") or ""
+        if col is None and not expr:
+            raise SchemaError(f'"column" or "expr" are required for index {go_quote(name)} '
+                              f"at position {i}")
+        ops = ob.get("ops")
+        opclass = ops.text if isinstance(ops, RawSQL) else _word(ops)
+        part = IndexPart(column=_col(table, columns, col) if isinstance(col, Ref) else None,
+                         expr=expr or None, desc=_bool(ob, "desc"), opclass=opclass,
+                         nulls_first=_bool(ob, "nulls_first"),
+                         nulls_last=_bool(ob, "nulls_last"))
+        parts.append(part)
+    method = _word(b.get("type")) or ""
+    params = ()
+    ppr = b.get("page_per_range")
+    if ppr is not None:
+        params = (("pages_per_range", str(int(ppr))),)
+    return Index(name=name, parts=tuple(parts), unique=_bool(b, "unique"),
+                 where=_str(b, "where"), comment=_str(b, "comment"),
+                 method="" if method.upper() == "BTREE" else method,
+                 include=tuple(_col(table, columns, r) for r in _refs(b, "include")),
+                 nulls_distinct=_bool(b, "nulls_distinct", True), params=params)
+
+
+def _partition(b: Block, table: str, columns: Sequence[Column]) -> Partition | None:
+    blocks = b.children("partition")
+    if not blocks:
+        return None
+    pb = blocks[0]
+    kind = _word(pb.get("type"))
+    if not kind:
+        raise SchemaError(f"missing attribute {table}.partition.type")
+    refs, bys = _refs(pb, "columns"), pb.children("by")
+    if not refs and not bys:
+        raise SchemaError(f"missing columns or expressions for {table}.partition")
+    if refs and bys:
+        raise SchemaError(f'multiple definitions for {table}.partition, use "columns" or "by"')
+    parts = [PartitionPart(column=_col(table, columns, r)) for r in refs]
+    for i, by in enumerate(bys):
+        col, expr = by.get("column"), _str(by, "expr")
+        if col is None and not expr:
+            raise SchemaError(f"missing column or expression for {table}.partition.by at "
+                              f"position {i}")
+        if isinstance(col, Ref):
+            parts.append(PartitionPart(column=_col(table, columns, col)))
+        else:
+            parts.append(PartitionPart(expr=expr))
+    return Partition(kind=kind.upper(), parts=tuple(parts))
+
+
+def _fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
+    symbol = _label(b)
+    cols, ref_cols = _refs(b, "columns"), _refs(b, "ref_columns")
+    if len(cols) != len(ref_cols):
+        raise SchemaError(f"sqlspec: number of referencing and referenced columns do not "
+                          f"match for foreign-key {go_quote(symbol)}")
+    ref_table: Table | None = None
+    ref_names = []
+    for r in ref_cols:
+        tname = next((n for k, n in r.path if k == "table"), None)
+        t = table if tname is None else by_name.get(tname)
+        if t is None:
+            raise SchemaError(f"referenced table {go_quote(tname or '')} not found")
+        ref_table = t
+        ref_names.append(_col(t.name, t.columns, r))
+    return ForeignKey(
+        name=symbol, columns=tuple(_col(table.name, table.columns, r) for r in cols),
+        ref_table=ref_table.name if ref_table else "", ref_columns=tuple(ref_names),
+        on_update=(_word(b.get("on_update")) or "").replace("_", " "),
+        on_delete=(_word(b.get("on_delete")) or "").replace("_", " "))
+
+
+# =============================================================================================
+# Encoding
+# =============================================================================================
+
+
+def _ref(kind: str, name: str) -> str:
+    if valid_ident(name):
+        return f"{kind}.{name}"
+    return f"{kind}[{hcl_quote(name)}]"
+
+
+def _col_refs(names: Sequence[str]) -> str:
+    return "[" + ", ".join(_ref("column", n) for n in names) + "]"
+
+
+def _sql(s: str) -> str:
+    return f"sql({go_quote(s)})"
+
+
+def default_hcl(col: Column) -> str:
+    d = col.default
+    if isinstance(d, RawExpr):
+        return _sql(d.expr)
+    assert isinstance(d, Literal)
+    v = d.value
+    if len(v) >= 2 and v[0] == "'" and v[-1] == "'":
+        return hcl_quote(v[1:-1].replace("''", "'"))
+    if v.lower() in ("true", "false"):
+        return v.lower()
+    return v
+
+
+def _enc_column(col: Column) -> _Blk:
+    body: list = [_Attr("null", "true" if col.null else "false"),
+                  _Attr("type", hcl_type_text(col.type))]
+    if col.default is not None:
+        body.append(_Attr("default", default_hcl(col)))
+    if col.comment is not None:
+        body.append(_Attr("comment", hcl_quote(col.comment)))
+    if col.collation:
+        body.append(_Attr("collate", hcl_quote(col.collation)))
+    if col.identity is not None:
+        ib = [_Attr("generated", col.identity.generation.replace(" ", "_").upper())]
+        if col.identity.start != 1:
+            ib.append(_Attr("start", str(col.identity.start)))
+        if col.identity.increment != 1:
+            ib.append(_Attr("increment", str(col.identity.increment)))
+        body.append(_Blk("identity", (), ib))
+    if col.generated is not None:
+        body.append(_Blk("as", (), [_Attr("expr", hcl_quote(col.generated.expr)),
+                                    _Attr("type", "STORED")]))
+    return _Blk("column", [col.name], body)
+
+
+def _params_attrs(params: Sequence[tuple[str, str]]) -> list:
+    d = dict(params)
+    ppr = d.get("pages_per_range")
+    if (ppr and ppr not in ("0", "128")) or d.get("autosummarize") in ("on", "true"):
+        return [_Attr("page_per_range", ppr or "128")]
+    return []
+
+
+def _index_attrs(idx: Index) -> list:
+    extra: list = []
+    if idx.comment is not None:
+        extra.append(_Attr("comment", hcl_quote(idx.comment)))
+    if idx.method and idx.method.upper() != "BTREE":
+        m = idx.method.upper()
+        extra.append(_Attr("type", m if m in _KNOWN_METHODS else hcl_quote(idx.method)))
+    if idx.where:
+        extra.append(_Attr("where", go_quote(idx.where)))
+    if not idx.nulls_distinct:
+        extra.append(_Attr("nulls_distinct", "false"))
+    if idx.include:
+        extra.append(_Attr("include", _col_refs(idx.include)))
+    extra.extend(_params_attrs(idx.params))
+    return extra
+
+
+def _part_plain(p: IndexPart) -> bool:
+    return p.column is not None and not p.desc and not p.opclass and not p.nulls_first
+
+
+def _enc_on_block(p: IndexPart) -> _Blk:
+    on: list = []
+    if p.desc:
+        on.append(_Attr("desc", "true"))
+    if p.column is not None:
+        on.append(_Attr("column", _ref("column", p.column)))
+    else:
+        on.append(_Attr("expr", hcl_quote(p.expr or "")))
+    if p.opclass:
+        if "(" in p.opclass:
+            on.append(_Attr("ops", _sql(p.opclass)))
+        elif valid_ident(p.opclass):
+            on.append(_Attr("ops", p.opclass))
+        else:
+            on.append(_Attr("ops", hcl_quote(p.opclass)))
+    if p.desc and p.nulls_last:
+        on.append(_Attr("nulls_last", "true"))
+    elif not p.desc and p.nulls_first:
+        on.append(_Attr("nulls_first", "true"))
+    return _Blk("on", (), on)
+
+
+def _enc_index(idx: Index) -> _Blk:
+    body: list = []
+    if idx.unique:
+        body.append(_Attr("unique", "true"))
+    plain = all(_part_plain(p) for p in idx.parts)
+    if plain:
+        body.append(_Attr("columns", _col_refs([p.column or "" for p in idx.parts])))
+    body.extend(_index_attrs(idx))
+    if not plain:
+        body.extend(_enc_on_block(p) for p in idx.parts)
+    return _Blk("index", [idx.name], body)
+
+
+def _enc_unique(idx: Index) -> _Blk:
+    body: list = [_Attr("columns", _col_refs([p.column or "" for p in idx.parts]))]
+    body.extend(_index_attrs(idx))
+    return _Blk("unique", [idx.name], body)
+
+
+def _enc_fk(fk: ForeignKey) -> _Blk:
+    ref_t = _ref("table", fk.ref_table)
+    return _Blk("foreign_key", [fk.name], [
+        _Attr("columns", _col_refs(fk.columns)),
+        _Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{_ref('column', c)}"
+                                             for c in fk.ref_columns) + "]"),
+        _Attr("on_update", (fk.on_update or "NO ACTION").replace(" ", "_")),
+        _Attr("on_delete", (fk.on_delete or "NO ACTION").replace(" ", "_")),
+    ])
+
+
+def _enc_partition_block(p: Partition) -> _Blk:
+    body: list = [_Attr("type", p.kind.upper())]
+    if all(x.column is not None for x in p.parts):
+        body.append(_Attr("columns", _col_refs([x.column or "" for x in p.parts])))
+    else:
+        for x in p.parts:
+            body.append(_Blk("by", (), [_Attr("column", _ref("column", x.column))]
+                             if x.column is not None else [_Attr("expr", hcl_quote(x.expr or ""))]))
+    return _Blk("partition", (), body)
+
+
+def _enc_table(schema: Schema, t: Table) -> _Blk:
+    body: list = [_Attr("schema", _ref("schema", schema.name))]
+    if t.comment is not None:
+        body.append(_Attr("comment", hcl_quote(t.comment)))
+    body.extend(_enc_column(c) for c in t.columns)
+    if t.primary_key is not None:
+        pk = t.primary_key
+        pk_body: list = [_Attr("columns", _col_refs([p.column or "" for p in pk.parts]))]
+        if pk.include:
+            pk_body.append(_Attr("include", _col_refs(pk.include)))
+        body.append(_Blk("primary_key", (), pk_body))
+    body.extend(_enc_fk(fk) for fk in t.foreign_keys)
+    body.extend(_enc_index(i) for i in t.indexes if i.origin != "u")
+    body.extend(_Blk("check", [c.name], [_Attr("expr", hcl_quote(c.expr))]
+                     + ([_Attr("no_inherit", "true")] if c.no_inherit else []))
+                for c in t.checks)
+    body.extend(_enc_unique(i) for i in t.indexes if i.origin == "u")
+    if t.partition is not None:
+        body.append(_enc_partition_block(t.partition))
+    return _Blk("table", [t.name], body)
+
+
+def encode(schema: Schema) -> str:
+    blocks: list = [_enc_table(schema, t) for t in schema.tables]
+    for e in schema.enums:
+        blocks.append(_Blk("enum", [e.name], [
+            _Attr("schema", _ref("schema", schema.name)),
+            _Attr("values", "[" + ", ".join(hcl_quote(v) for v in e.values) + "]")]))
+    sbody: list = []
+    if schema.comment is not None:
+        sbody.append(_Attr("comment", hcl_quote(schema.comment)))
+    blocks.append(_Blk("schema", [schema.name], sbody))
+    out: list[str] = []
+    _render(blocks, 0, out)
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["decode", "encode", "default_hcl", "TypeClass"]

@@ -1,0 +1,30 @@
+"""Normalising a desired schema on the dev database (Atlas's ``NormalizeSchema``): the schema
+is created in the dev database's schema under the dev schema's name, inspected back (so types,
+defaults, expressions and predicates read the way PostgreSQL stores them) and renamed to its
+own name; the dev schema is emptied again whatever happens."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ...errors import AtollError, DatabaseError
+from ...schema.model import Schema
+
+
+def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
+    from ...states import dev_database
+    from .diff_rules import diff_schema
+    from .plan import plan_changes
+
+    with dev_database(dev_url) as (_, conn):
+        empty = dialect.inspect(conn)
+        target = dataclasses.replace(desired, name=empty.name)
+        for stmt in plan_changes(diff_schema(empty, target)):
+            try:
+                conn.execute(stmt.sql)
+            except DatabaseError as exc:
+                raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
+                                 if stmt.comment else str(exc)) from None
+        got = dialect.inspect(conn)
+    return dataclasses.replace(got, name=desired.name,
+                               comment=got.comment if got.comment is not None else None)
