@@ -391,16 +391,15 @@ def test_library_api_and_declarative_side(tmp_path, pgdb):
         assert rep.error is None and [f.file.version for f in rep.applied] == ["1"]
         st = status(conn, dialect, d)
         assert render_status(st).startswith("Migration Status: PENDING\n  -- Current Version: 1\n")
-        for call in (lambda: dialect.inspect(conn), lambda: dialect.clean(conn),
-                     lambda: dialect.diff(None, None), lambda: dialect.plan([])):
-            with pytest.raises(AtollError, match=r"not supported for postgres yet; versioned "
-                                                 r"migrations are$"):
-                call()
+        schema = dialect.inspect(conn)
+        assert schema.name == "lib"
+        assert [t.name for t in schema.tables] == ["atlas_schema_revisions", "users"]
         # Dollar-quoted bodies stay whole.
         assert len(dialect.split(FILES["2_posts.sql"])) == 3
-    line = failed(atoll(tmp_path, "schema", "inspect", "--url", url(pgdb, "lib")))
-    assert line == ("Error: schema inspection is not supported for postgres yet; "
-                    "versioned migrations are")
+    out = ok(atoll(tmp_path, "schema", "inspect", "--url", url(pgdb, "lib"),
+                   "--exclude", "atlas_schema_revisions"))
+    assert out.startswith('table "users" {\n  schema = schema.lib\n')
+    assert 'index "users_name" {\n    unique  = true\n    columns = [column.name]\n  }' in out
 
 
 def test_connection_errors_are_one_line(tmp_path):

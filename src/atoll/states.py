@@ -73,8 +73,8 @@ def classify_files(urls: Sequence[str]) -> FileState:
 _PROJECT_BLOCK = re.compile(r'^env\s*(?:"[^"]*"\s*)?\{', re.MULTILINE)
 
 
-def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Schema:
-    from .hcl.schema_codec import decode_schema
+def read_hcl_schema(paths: Sequence[str], variables: dict | None = None,
+                    dialect: Dialect | None = None) -> Schema:
     from .hcl.schema_eval import evaluate_schema_files
 
     files = []
@@ -83,7 +83,12 @@ def read_hcl_schema(paths: Sequence[str], variables: dict | None = None) -> Sche
         if _PROJECT_BLOCK.search(text):
             raise AtollError(f'cannot parse project file "{path}" as a schema file')
         files.append((path, text))
-    return decode_schema(evaluate_schema_files(files, variables or {}))
+    doc = evaluate_schema_files(files, variables or {})
+    if dialect is None:
+        from .hcl.schema_codec import decode_schema
+
+        return decode_schema(doc)
+    return dialect.decode_hcl(doc)
 
 
 @contextmanager
@@ -99,12 +104,13 @@ def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
     except BaseException:
         conn.close()
         raise
-    if current.tables:
+    reason = dialect.dev_not_clean(current)
+    if reason:
         # Not ours to wipe: whatever this database is, it is left exactly as it was.
         conn.close()
         raise AtollError(
             "sql/migrate: taking database snapshot: sql/migrate: connected database is "
-            f'not clean: found table "{current.tables[0].name}"')
+            f"not clean: {reason}")
     try:
         yield dialect, conn
     finally:
@@ -127,8 +133,11 @@ def replay_sql(dialect: Dialect, conn: Connection, text: str, source: str) -> No
 
 
 def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: dict | None = None,
-               project=None, exclude: Sequence[str] = ()) -> Schema:
-    """Read the state the URLs describe into a ``Schema``."""
+               project=None, exclude: Sequence[str] = (), dialect: Dialect | None = None
+               ) -> Schema:
+    """Read the state the URLs describe into a ``Schema``. HCL is read by the rules of
+    ``dialect`` (default: the dev database's engine, else SQLite's) and normalised on the dev
+    database when the engine asks for it."""
     if not urls:
         raise AtollError("no state URL given")
     first = urls[0]
@@ -138,7 +147,11 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
 
         state = classify_files(urls)
         if state.kind == "hcl":
-            schema = read_hcl_schema(state.paths, variables)
+            if dialect is None and dev_url:
+                dialect = dialect_for(dev_url)
+            schema = read_hcl_schema(state.paths, variables, dialect)
+            if dialect is not None and dev_url:
+                schema = dialect.normalize(schema, dev_url)
         else:
             with dev_database(dev_url) as (dialect, conn):
                 for path in state.paths:
@@ -150,7 +163,8 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
                 schema = dialect.inspect(conn)
         return exclude_from(schema, exclude)
     if scheme == "mem":
-        return _read_project_source(first, dev_url=dev_url, project=project, exclude=exclude)
+        return _read_project_source(first, dev_url=dev_url, project=project, exclude=exclude,
+                                    dialect=dialect)
     if len(urls) > 1:
         raise AtollError("only one database URL can describe a state")
     url = parse_url(first)
@@ -159,12 +173,17 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
         return dialect.inspect(conn, exclude=exclude)
 
 
-def _read_project_source(url: str, *, dev_url, project, exclude) -> Schema:
+def _read_project_source(url: str, *, dev_url, project, exclude, dialect=None) -> Schema:
     if project is None:
         raise AtollError(f'data-source state "{url}" not found in memory')
     if url.startswith("mem://hcl_schema/"):
         paths, variables = project.hcl_schema(url)
-        return exclude_from(read_hcl_schema(paths, variables), exclude)
+        if dialect is None and dev_url:
+            dialect = dialect_for(dev_url)
+        schema = read_hcl_schema(paths, variables, dialect)
+        if dialect is not None and dev_url:
+            schema = dialect.normalize(schema, dev_url)
+        return exclude_from(schema, exclude)
     sql = project.external_schema_sql(url)
     with dev_database(dev_url) as (dialect, conn):
         replay_sql(dialect, conn, sql, url)

@@ -55,29 +55,33 @@ def inspect_cmd(ctx: click.Context, **_):
     fmt = parse_format(inv.get("format_"))
     from ..states import read_state
 
+    dialect = _state_dialect(url, inv.get("dev_url"))
     schema = read_state([url], dev_url=inv.get("dev_url"), variables=schema_variables(inv),
-                        project=inv.project, exclude=inv.get("exclude", ()))
+                        project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
     if fmt.kind in ("sql",):
-        from ..dialects import dialect_for
-
-        dialect = dialect_for(url)
         click.echo(dialect.schema_sql(schema, indent=fmt.indent), nl=False)
     elif fmt.kind == "json":
         from ..hcl.schema_codec import schema_to_json
 
         click.echo(schema_to_json(schema), nl=False)
     elif fmt.kind == "template":
-        from ..dialects import dialect_for
         from ..hcl.schema_codec import schema_to_json
 
-        dialect = dialect_for(url)
         click.echo(fmt.render(json.loads(schema_to_json(schema)), SCHEMA_INSPECT, {
             "sql": lambda _v, indent="": dialect.schema_sql(schema, indent=indent),
             "json": lambda _v, *a: schema_to_json(schema)}), nl=False)
     else:
-        from ..hcl.schema_codec import encode_schema
+        click.echo(dialect.encode_hcl(schema), nl=False)
 
-        click.echo(encode_schema(schema), nl=False)
+
+def _state_dialect(url: str, dev_url: str | None):
+    """The engine a state URL is read with: its own, or the dev database's for files and
+    data sources (SQLite's when there is no dev database)."""
+    from ..dialects import dialect_for
+
+    if url.startswith(("file://", "mem://")):
+        return dialect_for(dev_url or "sqlite://dev?mode=memory")
+    return dialect_for(url)
 
 
 # --- apply ---------------------------------------------------------------------------------
@@ -130,12 +134,12 @@ def apply_cmd(ctx: click.Context, **_):
     from ..revisions_guard import guard_revisions
     from ..states import check_schema_name
 
-    desired = read_desired(inv, to, inv.get("dev_url"))
-    if to[0].startswith("file://"):
-        check_schema_name(desired)
     dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
+        desired = read_desired(inv, to, inv.get("dev_url"), dialect)
         current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
+        if to[0].startswith("file://"):
+            check_schema_name(desired, current.name)
         current, desired = guard_revisions(current, desired, desired_urls=to,
                                            revisions_schema=revisions_schema(inv))
         statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))

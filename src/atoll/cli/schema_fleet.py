@@ -19,7 +19,7 @@ def inspect_fleet(inv) -> None:
     from ..dialects import dialect_for
     from ..fleet.runner import TargetResult
     from ..fleet.targets import build_targets
-    from ..hcl.schema_codec import encode_schema, schema_to_json
+    from ..hcl.schema_codec import schema_to_json
     from ..urls import parse_url
 
     fmt = parse_format(inv.get("format_"))
@@ -35,7 +35,7 @@ def inspect_fleet(inv) -> None:
         elif fmt.kind == "json":
             text = schema_to_json(schema)
         else:
-            text = encode_schema(schema)
+            text = dialect.encode_hcl(schema)
         return TargetResult(target, "ok", detail=text)
 
     results = run_targets(inv, targets, job)
@@ -71,15 +71,15 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     dry_run, auto = bool(inv.get("dry_run")), bool(inv.get("auto_approve"))
     tx_mode = inv.get("tx_mode", "file")
 
-    def desired_for(target):
+    def desired_for(target, dialect):
         key = tuple(target.settings.get("to") or ()) or tuple(
             target.settings.get("file") or ()) or tuple(to)
         with cache_lock:
-            if key not in desired_cache:
+            if (key, dialect.name) not in desired_cache:
                 urls = [u if "://" in u else f"file://{u}" for u in key]
-                desired_cache[key] = (urls, read_desired(inv, urls,
-                                                         target.settings.get("dev_url")))
-            return desired_cache[key]
+                desired_cache[key, dialect.name] = (urls, read_desired(
+                    inv, urls, target.settings.get("dev_url"), dialect))
+            return desired_cache[key, dialect.name]
 
     def plan_job(target, step):
         url = parse_url(target.url)
@@ -87,7 +87,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
         connect = dialect.connect_read_only if dry_run else dialect.connect
         with connect(url) as conn:
             current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
-            desired_urls, desired = desired_for(target)
+            desired_urls, desired = desired_for(target, dialect)
             current, desired = guard_revisions(
                 current, desired, desired_urls=desired_urls,
                 revisions_schema=rev_schema)

@@ -87,12 +87,13 @@ def schema_variables(inv: Invocation) -> dict:
     return variables
 
 
-def read_desired(inv: Invocation, urls, dev_url):
-    """The desired schema read from ``urls`` with the invocation's variables and excludes."""
+def read_desired(inv: Invocation, urls, dev_url, dialect=None):
+    """The desired schema read from ``urls`` with the invocation's variables and excludes
+    (HCL by the rules of ``dialect``, the target database's engine, when given)."""
     from ..states import read_state
 
     return read_state(list(urls), dev_url=dev_url, variables=schema_variables(inv),
-                      project=inv.project, exclude=inv.get("exclude", ()))
+                      project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
 
 
 def revisions_schema(inv: Invocation) -> str:

@@ -28,6 +28,12 @@ def dialect_for(url: DatabaseURL | str) -> Dialect:
     if isinstance(url, str):
         url = parse_url(url)
     module = _MODULES.get(url.scheme)
+    if url.scheme == "docker":
+        raise URLError(
+            f"docker:// URLs are not supported: atoll does not start containers. Give the URL "
+            f"of an empty local database or schema instead, e.g. "
+            f"postgres://postgres@localhost:5432/dev?search_path=dev&sslmode=disable or "
+            f"sqlite://dev?mode=memory (got {url.masked!r})")
     if module is None:
         raise URLError(f'unknown database scheme "{url.scheme}" in URL {url.masked!r}; '
                        f"supported: sqlite, postgres, mysql, mariadb")

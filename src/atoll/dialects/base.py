@@ -232,3 +232,29 @@ def trial_transaction(conn: Connection) -> Iterator[Connection]:
     finally:
         if getattr(conn, "tx_failed", False) or conn.in_transaction:
             conn.rollback()
+
+    # --- schema files ------------------------------------------------------------------------
+
+    def decode_hcl(self, doc) -> Schema:
+        """The schema an evaluated HCL document describes, by this engine's HCL rules."""
+        from ..hcl.schema_codec import decode_schema
+
+        return decode_schema(doc)
+
+    def encode_hcl(self, schema: Schema) -> str:
+        """The HCL ``schema inspect`` prints for ``schema``."""
+        from ..hcl.schema_codec import encode_schema
+
+        return encode_schema(schema)
+
+    def normalize(self, desired: Schema, dev_url: str | None) -> Schema:
+        """The desired schema as the engine would store it. Engines whose diff needs it
+        (PostgreSQL) create it on the dev database and inspect it back, as Atlas does; the
+        default (SQLite, whose Atlas driver does not normalise) returns it unchanged."""
+        return desired
+
+    def dev_not_clean(self, schema: Schema) -> str | None:
+        """Why a dev database holding ``schema`` cannot be used, or None when it is clean."""
+        if schema.tables:
+            return f'found table "{schema.tables[0].name}"'
+        return None

@@ -104,6 +104,18 @@ class WriteRevisionError(MigrationError):
 # pending files
 
 
+def clean_reason(hook, conn) -> str | None:
+    """Why a database is not clean for a first apply: its tables (the hook's wording), then
+    (for engines whose hook lists them: ``user_objects``) any other object such as a view,
+    function or type."""
+    reason = hook.not_clean_reason(hook.user_tables(conn))
+    if reason is None and hasattr(hook, "user_objects"):
+        found = hook.user_objects(conn)
+        if found:
+            reason = f"found {found[0]}"
+    return reason
+
+
 def _last_index(files: Sequence[MigrationFile], pred: Callable[[MigrationFile], bool]) -> int:
     for i in range(len(files) - 1, -1, -1):
         if pred(files[i]):
@@ -431,7 +443,7 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
             return compute_pending(
                 dd, store.read_all(), exec_order=exec_order or "linear", baseline=baseline,
                 allow_dirty=allow_dirty, write_baseline=write_baseline,
-                clean_reason=lambda: hook.not_clean_reason(hook.user_tables(conn)))
+                clean_reason=lambda: clean_reason(hook, conn))
 
         pending = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
         revs = store.read_all()

@@ -268,24 +268,20 @@ def analyze_files(report: LintReport, files: list[LintFile], analyzers: list[Ana
 # entry point
 
 
-def _schema_hcl(schema: Schema | None) -> str:
+def _schema_hcl(schema: Schema | None, dialect) -> str:
     if schema is None:
         return ""
     try:
-        from ...hcl.schema_codec import encode_schema
-
-        return encode_schema(schema)
+        return dialect.encode_hcl(schema)
     except Exception:  # noqa: BLE001 - the report stays useful without the HCL
         return ""
 
 
 def _dev_snapshot_check(dialect, conn) -> None:
-    current = dialect.inspect(conn)
-    if current.tables:
-        from ...gotext import go_quote
-
+    reason = dialect.dev_not_clean(dialect.inspect(conn))
+    if reason:
         raise AtollError("taking database snapshot: sql/migrate: connected database is not "
-                         f"clean: found table {go_quote(current.tables[0].name)}")
+                         f"clean: {reason}")
 
 
 def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
@@ -386,8 +382,8 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
         report.step_error(STEP_LOAD, "Failed loading changes on dev database", exc.message)
         return
     report.step_result(STEP_LOAD, f"Loaded {len(files)} changes on dev database")
-    report.schema_current = _schema_hcl(start)
-    report.schema_desired = _schema_hcl(end)
+    report.schema_current = _schema_hcl(start, dialect)
+    report.schema_desired = _schema_hcl(end, dialect)
 
     # 4. analysis
     analyze_files(report, files, analyzers, config, dialect)

@@ -1,0 +1,386 @@
+"""The declarative side on PostgreSQL (real server at 127.0.0.1:5432, user postgres, trust):
+inspect → HCL, HCL → normalised desired state on a dev schema, diff and plan with Atlas's
+statements, schema apply/diff/clean, migrate diff, and the clean-database check of a first
+migrate apply. Each test gets a database of its own and drops it afterwards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from atoll.dialects import dialect_for
+from atoll.errors import SchemaError
+from atoll.migrate import hash_dir
+from atoll.schema.model import EnumType, Schema
+from atoll.urls import parse_url
+
+ATOLL = str(Path(sys.executable).with_name("atoll"))
+
+
+def admin(db: str = "postgres") -> psycopg.Connection:
+    try:
+        return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=db,
+                               autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:  # never skip: CI starts the server
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
+
+
+@pytest.fixture
+def db():
+    name = f"atoll_d_{uuid.uuid4().hex[:12]}"
+    with admin() as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    with admin(name) as c:
+        c.execute("CREATE SCHEMA app; CREATE SCHEMA dev")
+    try:
+        yield name
+    finally:
+        with admin() as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def url(db: str, schema: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{db}?sslmode=disable&search_path={schema}"
+
+
+def sql(db: str, text: str) -> list[tuple]:
+    with admin(db) as c:
+        cur = c.execute(text)
+        return cur.fetchall() if cur.description else []
+
+
+def atoll(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return subprocess.run([ATOLL, *args], check=False, cwd=cwd, capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def ok(r: subprocess.CompletedProcess) -> str:
+    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
+    return r.stdout
+
+
+def failed(r: subprocess.CompletedProcess) -> str:
+    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
+    assert "Traceback" not in r.stderr + r.stdout
+    lines = r.stderr.strip().split("\n")
+    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
+    return lines[0]
+
+
+SCHEMA_SQL = """
+CREATE TYPE app.status AS ENUM ('active', 'inactive');
+CREATE TABLE app.users (
+  id serial PRIMARY KEY,
+  name varchar(255) NOT NULL DEFAULT 'anon',
+  status app.status NOT NULL DEFAULT 'active',
+  tags text[],
+  price numeric(10,2),
+  seen timestamptz(3) DEFAULT now(),
+  gid bigint GENERATED ALWAYS AS IDENTITY (START WITH 10),
+  nick text UNIQUE,
+  CONSTRAINT price_positive CHECK (price > 0)
+);
+COMMENT ON TABLE app.users IS 'people';
+CREATE INDEX users_lower_name ON app.users (lower(name) DESC) WHERE price > 1;
+CREATE INDEX users_tags ON app.users USING GIN (tags);
+CREATE TABLE app.posts (id int, user_id int REFERENCES app.users (id) ON DELETE CASCADE)
+  PARTITION BY HASH (id);
+"""
+
+EXPECTED_HCL = """table "posts" {
+  schema = schema.app
+  column "id" {
+    null = true
+    type = integer
+  }
+  column "user_id" {
+    null = true
+    type = integer
+  }
+  foreign_key "posts_user_id_fkey" {
+    columns     = [column.user_id]
+    ref_columns = [table.users.column.id]
+    on_update   = NO_ACTION
+    on_delete   = CASCADE
+  }
+  partition {
+    type    = HASH
+    columns = [column.id]
+  }
+}
+table "users" {
+  schema  = schema.app
+  comment = "people"
+  column "id" {
+    null = false
+    type = serial
+  }
+  column "name" {
+    null    = false
+    type    = character_varying(255)
+    default = "anon"
+  }
+  column "status" {
+    null    = false
+    type    = enum.status
+    default = "active"
+  }
+  column "tags" {
+    null = true
+    type = sql("text[]")
+  }
+  column "price" {
+    null = true
+    type = numeric(10,2)
+  }
+  column "seen" {
+    null    = true
+    type    = timestamptz(3)
+    default = sql("now()")
+  }
+  column "gid" {
+    null = false
+    type = bigint
+    identity {
+      generated = ALWAYS
+      start     = 10
+    }
+  }
+  column "nick" {
+    null = true
+    type = text
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "users_lower_name" {
+    where = "(price > (1)::numeric)"
+    on {
+      desc = true
+      expr = "lower((name)::text)"
+    }
+  }
+  index "users_tags" {
+    columns = [column.tags]
+    type    = GIN
+  }
+  check "price_positive" {
+    expr = "(price > (0)::numeric)"
+  }
+  unique "users_nick_key" {
+    columns = [column.nick]
+  }
+}
+enum "status" {
+  schema = schema.app
+  values = ["active", "inactive"]
+}
+schema "app" {
+}
+"""
+
+
+def test_inspect_prints_atlas_hcl_and_it_applies_back_without_changes(tmp_path, db):
+    sql(db, SCHEMA_SQL)
+    out = ok(atoll(tmp_path, "schema", "inspect", "-u", url(db, "app")))
+    assert out == EXPECTED_HCL
+    # The printed HCL is the desired state of the schema it came from: nothing to do.
+    (tmp_path / "schema.hcl").write_text(out)
+    diff = ok(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), "--to",
+                    "file://schema.hcl", "--dev-url", url(db, "dev")))
+    assert diff == "Schemas are synced, no changes to be made.\n"
+    # ... and it recreates the same schema elsewhere.
+    sql(db, "CREATE SCHEMA other")
+    (tmp_path / "other.hcl").write_text(out.replace("schema.app", "schema.other")
+                                        .replace('schema "app"', 'schema "other"'))
+    ok(atoll(tmp_path, "schema", "apply", "-u", url(db, "other"), "--to", "file://other.hcl",
+             "--dev-url", url(db, "dev"), "--auto-approve"))
+    again = ok(atoll(tmp_path, "schema", "inspect", "-u", url(db, "other")))
+    assert again == out.replace("schema.app", "schema.other").replace('schema "app"',
+                                                                        'schema "other"')
+    # The dev schema is left empty.
+    assert sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'dev'") == [(0,)]
+
+
+def test_plan_has_atlas_statements_and_order(tmp_path, db):
+    sql(db, "CREATE TYPE app.e AS ENUM ('a'); CREATE TABLE app.t (id int PRIMARY KEY, "
+            "c app.e NOT NULL, old int, CONSTRAINT ck CHECK (id > 0));"
+            "CREATE INDEX t_old ON app.t (old)")
+    (tmp_path / "s.hcl").write_text("""
+schema "app" {}
+enum "e" {
+  schema = schema.app
+  values = ["z", "a", "b"]
+}
+table "t" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "c" {
+    type = enum.e
+  }
+  column "n" {
+    type = varchar(10)
+    null = true
+    comment = "it's new"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  check "ck" {
+    expr = "id > 1"
+  }
+  index "t_n" {
+    columns = [column.n]
+    unique = true
+  }
+}
+table "u" {
+  schema = schema.app
+  column "t_id" {
+    type = bigint
+  }
+  foreign_key "u_t" {
+    columns = [column.t_id]
+    ref_columns = [table.t.column.id]
+  }
+}
+""")
+    out = ok(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), "--to",
+                   "file://s.hcl", "--dev-url", url(db, "dev")))
+    assert out == (
+        "-- Add value to enum type: \"e\"\n"
+        "ALTER TYPE \"e\" ADD VALUE 'z' BEFORE 'a';\n"
+        "-- Add value to enum type: \"e\"\n"
+        "ALTER TYPE \"e\" ADD VALUE 'b';\n"
+        "-- Modify \"t\" table\n"
+        "ALTER TABLE \"t\" DROP CONSTRAINT \"ck\", ADD CONSTRAINT \"ck\" CHECK (id > 1), "
+        "ALTER COLUMN \"id\" TYPE bigint, DROP COLUMN \"old\", "
+        "ADD COLUMN \"n\" character varying(10) NULL;\n"
+        "-- Create index \"t_n\" to table: \"t\"\n"
+        "CREATE UNIQUE INDEX \"t_n\" ON \"t\" (\"n\");\n"
+        "-- Set comment to column: \"n\" on table: \"t\"\n"
+        "COMMENT ON COLUMN \"t\".\"n\" IS 'it''s new';\n"
+        "-- Create \"u\" table\n"
+        "CREATE TABLE \"u\" (\"t_id\" bigint NOT NULL, CONSTRAINT \"u_t\" FOREIGN KEY (\"t_id\") "
+        "REFERENCES \"t\" (\"id\") ON UPDATE NO ACTION ON DELETE NO ACTION);\n")
+    ok(atoll(tmp_path, "schema", "apply", "-u", url(db, "app"), "--to", "file://s.hcl",
+             "--dev-url", url(db, "dev"), "--auto-approve"))
+    assert sql(db, "SELECT enum_range(NULL::app.e)::text") == [("{z,a,b}",)]
+
+
+def test_migrate_diff_writes_atlas_files(tmp_path, db):
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "s.hcl").write_text("""
+schema "app" {}
+table "users" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "created" {
+    type = timestamp(4)
+    default = sql("CURRENT_TIMESTAMP(4)")
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+""")
+    ok(atoll(tmp_path, "migrate", "diff", "init", "--dir", "file://migrations", "--to",
+             "file://s.hcl", "--dev-url", url(db, "dev")))
+    files = sorted(p.name for p in (tmp_path / "migrations").glob("*.sql"))
+    assert len(files) == 1 and files[0].endswith("_init.sql")
+    assert (tmp_path / "migrations" / files[0]).read_text() == (
+        '-- Create "users" table\n'
+        'CREATE TABLE "users" ("id" bigint NOT NULL, "created" timestamp(4) NOT NULL '
+        'DEFAULT CURRENT_TIMESTAMP(4), PRIMARY KEY ("id"));\n')
+    out = ok(atoll(tmp_path, "migrate", "diff", "--dir", "file://migrations", "--to",
+                   "file://s.hcl", "--dev-url", url(db, "dev")))
+    assert "no changes to be made" in out
+    ok(atoll(tmp_path, "migrate", "validate", "--dir", "file://migrations", "--dev-url",
+             url(db, "dev")))
+
+
+def test_docker_dev_url_names_the_alternative(tmp_path, db):
+    (tmp_path / "s.hcl").write_text('schema "app" {}\n')
+    line = failed(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), "--to",
+                        "file://s.hcl", "--dev-url", "docker://postgres/15/dev"))
+    assert "docker://" in line and "search_path=dev" in line
+
+
+def test_unsupported_blocks_and_plan_errors_are_atlas_messages(tmp_path, db):
+    (tmp_path / "seq.hcl").write_text('schema "app" {}\nsequence "s" {\n  schema = schema.app\n}\n')
+    line = failed(atoll(tmp_path, "schema", "apply", "-u", url(db, "app"), "--to",
+                        "file://seq.hcl", "--dev-url", url(db, "dev"), "--auto-approve"))
+    assert line == ("Error: postgres: sequences are not supported by this version. "
+                    "Use: https://atlasgo.io/getting-started")
+    dialect = dialect_for(url(db, "app"))
+    with pytest.raises(SchemaError, match='reordering enum "e" value "b" is not supported'):
+        dialect.plan(dialect.diff(Schema("app", enums=(EnumType("e", ("a", "b")),)),
+                                  Schema("app", enums=(EnumType("e", ("b", "a")),))))
+    sql(db, "CREATE TABLE app.p (a int) PARTITION BY LIST (a)")
+    (tmp_path / "p.hcl").write_text("""
+schema "app" {}
+table "p" {
+  schema = schema.app
+  column "a" {
+    type = int
+    null = true
+  }
+  partition {
+    type = RANGE
+    columns = [column.a]
+  }
+}
+""")
+    line = failed(atoll(tmp_path, "schema", "apply", "-u", url(db, "app"), "--to",
+                        "file://p.hcl", "--dev-url", url(db, "dev"), "--auto-approve"))
+    assert line == ('Error: partition key of table "p" cannot be changed from PARTITION BY '
+                    'LIST ("a") to PARTITION BY RANGE ("a") (drop and add is required)')
+
+
+def test_schema_clean_empties_the_schema_and_keeps_it(tmp_path, db):
+    sql(db, SCHEMA_SQL)
+    ok(atoll(tmp_path, "schema", "clean", "-u", url(db, "app"), "--auto-approve"))
+    assert sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'app'") == [(0,)]
+    assert sql(db, "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = "
+                   "t.typnamespace WHERE n.nspname = 'app' AND t.typtype = 'e'") == [(0,)]
+    assert sql(db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'") == [(1,)]
+
+
+@pytest.mark.parametrize("obj,found", [
+    ("CREATE TYPE app.mood AS ENUM ('ok')", 'enum "mood"'),
+    ("CREATE FUNCTION app.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", 'function "f"'),
+    ("CREATE SEQUENCE app.counter", 'sequence "counter"'),
+    ("CREATE VIEW app.v AS SELECT 1 AS one", 'view "v"'),
+])
+def test_first_apply_refuses_a_schema_holding_any_object(tmp_path, db, obj, found):
+    sql(db, obj)
+    d = tmp_path / "migrations"
+    d.mkdir()
+    (d / "1_init.sql").write_text("CREATE TABLE t (id int);\n")
+    hash_dir(d)
+    line = failed(atoll(tmp_path, "migrate", "apply", "--dir", "file://migrations", "--url",
+                        url(db, "app")))
+    assert line == (f"Error: sql/migrate: connected database is not clean: found {found}. "
+                    f"baseline version or allow-dirty is required")
+    ok(atoll(tmp_path, "migrate", "apply", "--dir", "file://migrations", "--url",
+             url(db, "app"), "--allow-dirty"))
+    # Serial and identity sequences belong to their tables: a migrated schema stays clean.
+    dialect = dialect_for(url(db, "dev"))
+    sql(db, "CREATE TABLE dev.t (id serial, g int GENERATED ALWAYS AS IDENTITY)")
+    with dialect.connect(parse_url(url(db, "dev"))) as conn:
+        from atoll.dialects.postgres.objects import user_objects
+
+        assert user_objects(conn) == []
