@@ -262,7 +262,9 @@ def clean_cmd(ctx: click.Context, **_):
             from ..revisions_guard import without_revisions
 
             current = without_revisions(dialect.inspect(conn), revisions_schema(inv))
-            statements = plan(dialect, current, replace(current, tables=(), views=(), triggers=()))
+            # Everything the schema holds goes: tables, views, triggers, (PostgreSQL) enums.
+            statements = plan(dialect, current, replace(current, tables=(), views=(),
+                                                        triggers=(), enums=()))
         if not statements:
             click.echo("Nothing to drop")
             return

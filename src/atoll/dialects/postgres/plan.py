@@ -561,7 +561,17 @@ def sort_changes(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
     for c in adds:
         visit(c, set())
     it = iter(placed)
-    return [next(it) if isinstance(c, AddTable) else c for c in changes]
+    out = [next(it) if isinstance(c, AddTable) else c for c in changes]
+    # Dropped tables: those that reference other dropped tables go first.
+    drops = [c for c in out if isinstance(c, DropTable)]
+    dropped = {c.table.name for c in drops}
+
+    def refs(c: DropTable) -> int:
+        return sum(1 for fk in c.table.foreign_keys
+                   if fk.ref_table in dropped and fk.ref_table != c.table.name)
+
+    ordered = iter(sorted(drops, key=lambda c: -refs(c)))
+    return [next(ordered) if isinstance(c, DropTable) else c for c in out]
 
 
 def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
