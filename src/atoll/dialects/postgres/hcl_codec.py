@@ -15,7 +15,10 @@ from ...errors import SchemaError
 from ...gotext import go_quote
 from ...hcl.document import Block, Document, RawSQL, Ref, TypeCall, Word
 # The HCL writer (attribute alignment as hclwrite does it) is the SQLite codec's.
-from ...hcl.schema_codec import _Attr, _Blk, _render, hcl_quote, valid_ident
+from ...hcl.spec_writer import Attr as _Attr
+from ...hcl.spec_writer import Blk as _Blk
+from ...hcl.spec_writer import hcl_quote, valid_ident
+from ...hcl.spec_writer import render as _render
 from ...schema.model import (
     Check,
     Column,

@@ -52,7 +52,7 @@ from ...schema.model import (
     TypeClass,
 )
 from ..base import Statement
-from ..sqlite.plan import _Builder
+from ..sqlite.sqlbuilder import SQLBuilder as _Builder
 from .changes import AddEnum, DropEnum, ModifyEnum, SetSchemaComment, SetTableComment
 from .diff_rules import format_partition
 from .types import format_type, serial_int
