@@ -172,12 +172,38 @@ class Dialect(ABC):
         return None
 
 
+    # --- schema files ------------------------------------------------------------------------
+
+    def decode_hcl(self, doc) -> Schema:
+        """The schema an evaluated HCL document describes, by this engine's HCL rules."""
+        from ..hcl.schema_codec import decode_schema
+
+        return decode_schema(doc)
+
+    def encode_hcl(self, schema: Schema) -> str:
+        """The HCL ``schema inspect`` prints for ``schema``."""
+        from ..hcl.schema_codec import encode_schema
+
+        return encode_schema(schema)
+
+    def normalize(self, desired: Schema, dev_url: str | None) -> Schema:
+        """The desired schema as the engine would store it. Engines whose diff needs it
+        (PostgreSQL) create it on the dev database and inspect it back, as Atlas does; the
+        default (SQLite, whose Atlas driver does not normalise) returns it unchanged."""
+        return desired
+
+    def dev_not_clean(self, schema: Schema) -> str | None:
+        """Why a dev database holding ``schema`` cannot be used, or None when it is clean."""
+        if schema.tables:
+            return f'found table "{schema.tables[0].name}"'
+        return None
+
+
 # --- trials (``--preflight``) -----------------------------------------------------------------
 # A trial transaction is one outer transaction that is always rolled back. The migration engine
 # inside it still opens and commits its own per-file transactions; here they become savepoints
 # (SQL standard: PostgreSQL and SQLite both have them), which keeps the engine's code path
 # exactly the one a real run takes, rollbacks of failing files included.
-
 
 class SavepointConnection(Connection):
     """A connection inside a trial transaction: ``begin``/``commit``/``rollback`` map to
@@ -232,29 +258,3 @@ def trial_transaction(conn: Connection) -> Iterator[Connection]:
     finally:
         if getattr(conn, "tx_failed", False) or conn.in_transaction:
             conn.rollback()
-
-    # --- schema files ------------------------------------------------------------------------
-
-    def decode_hcl(self, doc) -> Schema:
-        """The schema an evaluated HCL document describes, by this engine's HCL rules."""
-        from ..hcl.schema_codec import decode_schema
-
-        return decode_schema(doc)
-
-    def encode_hcl(self, schema: Schema) -> str:
-        """The HCL ``schema inspect`` prints for ``schema``."""
-        from ..hcl.schema_codec import encode_schema
-
-        return encode_schema(schema)
-
-    def normalize(self, desired: Schema, dev_url: str | None) -> Schema:
-        """The desired schema as the engine would store it. Engines whose diff needs it
-        (PostgreSQL) create it on the dev database and inspect it back, as Atlas does; the
-        default (SQLite, whose Atlas driver does not normalise) returns it unchanged."""
-        return desired
-
-    def dev_not_clean(self, schema: Schema) -> str | None:
-        """Why a dev database holding ``schema`` cannot be used, or None when it is clean."""
-        if schema.tables:
-            return f'found table "{schema.tables[0].name}"'
-        return None
