@@ -213,7 +213,7 @@ def diff_cmd(ctx: click.Context, **_):
         from ..states import check_schema_name
 
         # As schema apply: an HCL schema meets a connected database's schema by name.
-        check_schema_name(desired)
+        check_schema_name(desired, current.name or "main")
     from ..revisions_guard import guard_revisions
 
     current, desired = guard_revisions(current, desired, desired_urls=to_urls,
