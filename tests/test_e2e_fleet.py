@@ -388,9 +388,13 @@ def test_production_dry_run_then_backups(prod):
     assert {i: snapshot(data / f"sharding_db_{i}.db") for i in range(1, 5)} == before
     assert set(os.listdir(backups)) == existing
 
-    ok(prod_apply(root, env))
+    r = ok(prod_apply(root, env))
     prev = version_of(migration_files(root, "sharding")[-2])
     (new,) = set(os.listdir(backups)) - existing
+    # The report names each database's restore point (table and JSON).
+    for i in range(1, 5):
+        assert (f"restore point: sharding_db_{i}: {backups / new / f'sharding_db_{i}.db'}"
+                in r.out.splitlines())
     record = json.loads((backups / new / "run.json").read_text())
     assert [e["restore_point"]["version"] for e in record["databases"]] == [prev] * 4
     for i in range(1, 5):
@@ -398,7 +402,8 @@ def test_production_dry_run_then_backups(prod):
         assert snapshot(backup)[1] == before[i][1]  # the state before the migration
         assert revisions(data / f"sharding_db_{i}.db")[-1][0] == v
     # Nothing pending: no new restore point (the run still has its record).
-    ok(prod_apply(root, env))
+    rows = json.loads(ok(prod_apply(root, env, "--format", "json")).out)
+    assert all("RestorePoint" not in row for row in rows)
     newest = max(os.listdir(backups))
     assert os.listdir(backups / newest) == ["run.json"]
 
@@ -413,8 +418,12 @@ def test_backup_dir_flag_single_and_fleet(root, tmp_path):
     ok(atoll(root, "migrate", "apply", "--config", DEVELOP, "--env", "master",
              "--backup-dir", str(bdir)))
     assert points() == ["master.db"]
-    ok(apply_all(root, "--backup-dir", str(bdir)))
+    rows = json.loads(ok(apply_all(root, "--backup-dir", str(bdir), "--format", "json")).out)
     assert points() == ["master.db", *(f"sharding_{i}.db" for i in range(1, 5))]
+    assert "RestorePoint" not in rows[0]  # master had nothing pending
+    assert [os.path.basename(row["RestorePoint"]) for row in rows[1:]] == [
+        f"sharding_{i}.db" for i in range(1, 5)]
+    assert all(os.path.exists(row["RestorePoint"]) for row in rows[1:])
     # A restore point that cannot be written stops that database before anything is applied.
     blocker = tmp_path / "file"
     blocker.write_text("x")

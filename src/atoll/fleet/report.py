@@ -33,7 +33,13 @@ def render_plain(results: Sequence[TargetResult], headers=HEADERS, table_rows=No
     table = [tuple(headers), *(table_rows if table_rows is not None else rows(results))]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-    return "\n".join(lines) + "\n" + summary_line(results) + "\n"
+    return "\n".join(lines) + "\n" + summary_line(results) + "\n" + restore_point_lines(results)
+
+
+def restore_point_lines(results: Sequence[TargetResult]) -> str:
+    """One line per database that got a restore point in this run (``--backup-dir``)."""
+    return "".join(f"restore point: {r.target.name}: {r.restore_point}\n"
+                   for r in results if r.restore_point)
 
 
 def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table_rows=None,
@@ -49,6 +55,9 @@ def render_rich(results: Sequence[TargetResult], console, headers=HEADERS, table
         table.add_row(*row, style=style.get(r.state))
     console.print(table)
     console.print(summary_line(results))
+    points = restore_point_lines(results)
+    if points:
+        console.print(points.rstrip("\n"), highlight=False, markup=False)
 
 
 def json_rows(results: Sequence[TargetResult]) -> list[dict]:
@@ -77,6 +86,8 @@ def _json_row(r: TargetResult) -> dict:
         row["PendingCount"] = len(r.pending_files)
     if r.drift_lines is not None:
         row["Drift"] = r.drift_lines
+    if r.restore_point is not None:
+        row["RestorePoint"] = r.restore_point
     if r.data_risk:  # migrate apply
         row["DataAtRisk"] = [risk.as_dict() for risk in r.data_risk]
     return row

@@ -96,6 +96,11 @@ class RunTracker:
         checks = getattr(result, "checks", None)
         if checks:
             values["checks"] = dict(checks)
+        entry = self.writer.record.entry(result.target.name)
+        if entry is not None and entry.restore_point is not None:
+            # the fleet report shows it too: where this database's copy is
+            result.restore_point = os.path.join(os.path.dirname(self.writer.record.path),
+                                                entry.restore_point.path)
         self.writer.update(result.target.name, **values)
 
     def finish(self, results) -> None:

@@ -51,6 +51,7 @@ class TargetResult:
     pending_files: list[str] | None = None
     drift: list = field(default_factory=list)
     drift_lines: list[str] | None = None
+    restore_point: str | None = None  # migrate apply with --backup-dir: the copy taken before
     data_risk: list = field(default_factory=list)  # migrate.data_risk.AtRisk, counts > 0
 
     @property

@@ -477,11 +477,10 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
     if validate:
         d.validate()
-    hook = revisions_hook(dialect)
-    existing = hook.user_tables(conn)
-    if existing:
+    reason = dialect.dev_not_clean(dialect.inspect(conn))  # the engine's own wording
+    if reason:
         raise NotCleanError("sql/migrate: taking database snapshot: sql/migrate: connected "
-                            f"database is not clean: found table {go_quote(existing[0])}")
+                            f"database is not clean: {reason}")
 
     def pending_of(dd: MigrationDir) -> list[MigrationFile]:
         return compute_pending(dd, [])
