@@ -306,6 +306,12 @@ def test_dev_database_is_wiped_after_lint(tmp_path):
     assert r.exit_code == 1
 
 
+def run_git(repo, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
+                    "init.defaultBranch=master", *args], cwd=repo, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_git_base_selects_files_added_on_branch(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
@@ -313,9 +319,7 @@ def test_git_base_selects_files_added_on_branch(tmp_path, monkeypatch):
                                 "2.sql": "CREATE TABLE pets (id int);\n"})
 
     def git(*args):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
-                        "init.defaultBranch=master", *args], cwd=repo, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run_git(repo, *args)
 
     git("init")
     git("add", ".")
@@ -354,9 +358,7 @@ def test_git_base_sees_staged_and_untracked_files(tmp_path, monkeypatch):
                                 "2.sql": "CREATE TABLE pets (id int);\n"})
 
     def git(*args):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "-c",
-                        "init.defaultBranch=master", *args], cwd=repo, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run_git(repo, *args)
 
     git("init")
     git("add", ".")
