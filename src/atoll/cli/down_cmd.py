@@ -10,7 +10,7 @@ import time
 import click
 
 from ..errors import AtollError
-from .options import invocation, parse_duration, project_options
+from .options import invocation, parse_amount, parse_duration, project_options
 from .shared import print_fleet, run_targets
 
 
@@ -104,15 +104,7 @@ def down_cmd(ctx: click.Context, amount, **_):
     inv = invocation(ctx, "migrate down", multi_env=True)
     if amount is not None and inv.get("to_version"):
         raise AtollError("give either an amount or --to-version, not both")
-    n = None
-    if amount is not None:
-        try:
-            n = int(amount)
-        except ValueError:
-            raise AtollError(f'invalid amount argument "{amount}" (invalid syntax). Omit the '
-                             "argument or pass a valid integer instead") from None
-        if n < 1:
-            raise AtollError(f"cannot revert '{n}' migration files")
+    n = parse_amount(amount, "revert")
     dev = inv.get("dev_url")
     if not dev:
         raise AtollError('required flag(s) "dev-url" not set: migrate down replays the '

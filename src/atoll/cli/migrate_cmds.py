@@ -12,7 +12,14 @@ from .. import __version__
 from ..errors import AtollError
 from ..migrate.data_risk import check_mode
 from .formats import parse_format
-from .options import csv_slice, invocation, parse_duration, partition_option, project_options
+from .options import (
+    csv_slice,
+    invocation,
+    parse_amount,
+    parse_duration,
+    partition_option,
+    project_options,
+)
 from .restore_cmds import env_attr, finish_run, resume_targets, run_options, start_run
 from .shared import print_fleet, run_targets
 from .template_structs import MIGRATE_APPLY, MIGRATE_STATUS
@@ -77,7 +84,7 @@ def apply_cmd(ctx: click.Context, amount, **_):
 
     AMOUNT (optional): apply at most this many pending files (default: all of them)."""
     inv = invocation(ctx, "migrate apply", multi_env=True)
-    n = _amount(amount)
+    n = parse_amount(amount, "apply")
     tx_mode = inv.get("tx_mode", "file")
     if tx_mode not in ("none", "file", "all"):
         raise AtollError(f'unknown tx-mode "{tx_mode}"')
@@ -176,19 +183,6 @@ def _print_dry_runs(results) -> None:
     for group in plans.values():
         click.echo(f"-- {', '.join(r.target.name for r in group)}:")
         click.echo(render_apply(group[0].detail))
-
-
-def _amount(text):
-    if text is None:
-        return None
-    try:
-        n = int(text)
-    except ValueError:
-        raise AtollError(f'invalid amount argument "{text}" (invalid syntax). Omit the '
-                         "argument or pass a valid integer instead") from None
-    if n < 1:
-        raise AtollError(f"cannot apply '{n}' migration files")
-    return n
 
 
 def _print_apply(inv, report) -> None:

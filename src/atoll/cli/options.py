@@ -166,3 +166,17 @@ def apply_env(inv: Invocation, env) -> None:
             value = tuple(value) if isinstance(value, (list, tuple)) else tuple(
                 _csv_fields(str(value)))
         inv.values[key] = value
+
+
+def parse_amount(text: str | None, verb: str) -> int | None:
+    """The optional AMOUNT argument of ``migrate apply|down`` (Atlas's messages)."""
+    if text is None:
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise AtollError(f'invalid amount argument "{text}" (invalid syntax). Omit the '
+                         "argument or pass a valid integer instead") from None
+    if n < 1:
+        raise AtollError(f"cannot {verb} '{n}' migration files")
+    return n
