@@ -17,6 +17,7 @@ ROWS = [
     ("2", "Plan empty → schema"),
     ("3", "schema inspect"),
     ("4", "Start-up: atoll --help"),
+    ("9", "Start-up: atoll version"),
     ("5", "migrate apply, 1 DB"),
     ("6", "Fleet"),
     ("7", "migrate lint --latest 1"),

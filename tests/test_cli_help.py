@@ -54,3 +54,26 @@ def test_help_shows_real_defaults_only():
                          text=True).stdout
     assert "[default: file://migrations]" in out and "[default: file]" in out
     assert '[default: ""]' not in out and "[default: False]" not in out
+
+
+CLICK_RUN = "import sys; from atoll.cli.tree import run; run(sys.argv[1:])"
+
+
+@pytest.mark.parametrize("columns", ["80", "200", "60"])
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"], ["version"], ["--version"]])
+def test_answers_without_click_match_click(args, columns):
+    env = {"COLUMNS": columns, "PATH": ""}
+    quick = subprocess.run([ATOLL, *args], capture_output=True, text=True, env=env)
+    full = subprocess.run([sys.executable, "-c", CLICK_RUN, *args], capture_output=True,
+                          text=True, env=env)
+    assert quick.returncode == full.returncode == 0, quick.stderr + full.stderr
+    assert quick.stdout == full.stdout
+
+
+def test_help_and_version_do_not_import_click():
+    code = ("import sys\nfrom atoll.cli.main import main\nfor args in (['--help'], ['version']):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "print('click' in sys.modules, 'typing' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"COLUMNS": "100", "PATH": ""}).stdout
+    assert out.splitlines()[-1] == "False False", out

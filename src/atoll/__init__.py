@@ -16,12 +16,13 @@ engine.) Everything is imported lazily: ``import atoll`` costs nothing but this 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
 
+# Not typing.TYPE_CHECKING: importing typing would double the start-up of `atoll --help`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from .dialects.base import Statement
     from .migrate.lint.report import LintReport
     from .migrate.report import ApplyReport, StatusReport
