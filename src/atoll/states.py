@@ -75,6 +75,7 @@ _PROJECT_BLOCK = re.compile(r'^env\s*(?:"[^"]*"\s*)?\{', re.MULTILINE)
 
 def read_hcl_schema(paths: Sequence[str], variables: dict | None = None,
                     dialect: Dialect | None = None) -> Schema:
+    from .hcl.schema_check import SQLITE_NAMES, check_schema_document
     from .hcl.schema_eval import evaluate_schema_files
 
     files = []
@@ -84,6 +85,7 @@ def read_hcl_schema(paths: Sequence[str], variables: dict | None = None,
             raise AtollError(f'cannot parse project file "{path}" as a schema file')
         files.append((path, text))
     doc = evaluate_schema_files(files, variables or {})
+    check_schema_document(doc, dialect.hcl_name_rules if dialect else SQLITE_NAMES)
     if dialect is None:
         from .hcl.schema_codec import decode_schema
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..hcl.schema_check import SQLITE_NAMES, NameRules
 from ..schema.changes import SchemaChange
 from ..schema.model import Schema
 from ..urls import DatabaseURL
@@ -76,6 +77,9 @@ class Dialect(ABC):
     # A module with take/state_hash/restoring/put_back (see dialects/sqlite/restore_point.py)
     # for engines whose databases atoll can copy aside and put back; None elsewhere.
     restore_points = None
+    # How the engine compares the names of tables, columns, indexes and triggers, for the
+    # check of schema files before planning (hcl/schema_check.py).
+    hcl_name_rules: NameRules = SQLITE_NAMES
 
     @abstractmethod
     def connect(self, url: DatabaseURL) -> Connection:

@@ -57,13 +57,25 @@ def hcl_quote(s: str) -> str:
 
 
 _NUMBER_IDENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[Ii]nf")
+# A name after a dot that reads back as itself: HCL takes ``column.7`` as the key "7", but
+# ``column.07`` as "7", ``column.1.5`` as two steps and ``column.1e3`` not at all.
+_KEY_NUMBER = re.compile(r"0|[1-9][0-9]*")
 
 
 def valid_ident(s: str) -> bool:
-    """Whether a name can follow a ``.`` in a reference (Atlas's ``validIdent``: a number or
-    an HCL identifier); otherwise it is written ``["name"]``."""
-    if _NUMBER_IDENT.fullmatch(s):
-        return True
+    """Whether Atlas writes a name after a ``.`` in a reference (its ``validIdent``: any
+    number, or an HCL identifier); used for the reference strings of messages."""
+    return bool(_NUMBER_IDENT.fullmatch(s)) or _hcl_identifier(s)
+
+
+def readable_ident(s: str) -> bool:
+    """Whether a name can follow a ``.`` in written HCL and read back as the same name;
+    otherwise it is written ``["name"]``. Atlas writes every number after a dot, so a
+    column named ``1.5`` does not survive its own ``schema inspect``; atoll quotes it."""
+    return bool(_KEY_NUMBER.fullmatch(s)) or _hcl_identifier(s)
+
+
+def _hcl_identifier(s: str) -> bool:
     if not s or not (s[0] == "_" or s[0].isidentifier()):
         return False
     return all(ch == "-" or ("a" + ch).isidentifier() for ch in s[1:])
@@ -72,12 +84,13 @@ def valid_ident(s: str) -> bool:
 def ref_text(path: Sequence[tuple[str, str]]) -> str:
     out = []
     for kind, name in path:
-        if valid_ident(name):
+        if readable_ident(name):
             out.append(f"{kind}.{name}")
         else:
             # Atlas stores the name Go-quoted inside the reference and quotes it again when
-            # printing; for names without quotes or backslashes both are the same.
-            out.append(f"{kind}[{hcl_quote(go_quote(name)[1:-1])}]")
+            # printing, so a name holding a quote, a backslash or a control character does
+            # not read back; atoll quotes it once. Other names print as Atlas prints them.
+            out.append(f"{kind}[{hcl_quote(name)}]")
     return ".".join(out)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...hcl.schema_check import NameRules
 from ...schema.changes import SchemaChange
 from ...schema.model import Schema
 from ..base import Connection, Statement
@@ -25,6 +26,8 @@ class PostgresDialect(VersionedOnlyDialect):
     connection_class = "PostgresConnection"
     extra = "postgres"
     splitter_preset = "POSTGRES"
+    hcl_name_rules = NameRules(fold_case=False, fold_column_case=False, triggers_per_table=True,
+                               tables_need_columns=False)
 
     def risk_probe(self):
         from .data_risk import PostgresRiskProbe

@@ -17,7 +17,7 @@ from ...hcl.document import Block, Document, RawSQL, Ref, TypeCall, Word
 # The HCL writer (attribute alignment as hclwrite does it) is the SQLite codec's.
 from ...hcl.spec_writer import Attr as _Attr
 from ...hcl.spec_writer import Blk as _Blk
-from ...hcl.spec_writer import hcl_quote, valid_ident
+from ...hcl.spec_writer import hcl_quote, readable_ident, valid_ident
 from ...hcl.spec_writer import render as _render
 from ...schema.model import (
     Check,
@@ -329,7 +329,7 @@ def _fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
 
 
 def _ref(kind: str, name: str) -> str:
-    if valid_ident(name):
+    if readable_ident(name):
         return f"{kind}.{name}"
     return f"{kind}[{hcl_quote(name)}]"
 

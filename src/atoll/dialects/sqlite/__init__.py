@@ -107,8 +107,7 @@ class SQLiteDialect(Dialect):
     def count_rows(self, conn: Connection, table: str, column: str | None = None) -> int:
         """Rows of ``table`` (with ``column``: rows where it holds a value), for the data
         loss check of ``migrate down``."""
-        def q(name: str) -> str:
-            return "`" + name.replace("`", "``") + "`"
+        from .sqlbuilder import quote_ident as q
 
         where = f" WHERE {q(column)} IS NOT NULL" if column else ""
         return conn.query(f"SELECT count(*) FROM {q(table)}{where}")[0][0]

@@ -57,7 +57,7 @@ from ...schema.model import (
 from ..base import Statement
 from .diff_rules import normalize_index_name
 from .plan_objects import split_object_changes
-from .sqlbuilder import SQLBuilder
+from .sqlbuilder import SQLBuilder, quote_ident
 
 __all__ = ["plan_changes", "plan_clean", "schema_sql", "format_plan", "needs_rebuild"]
 
@@ -193,10 +193,6 @@ def _autoinc_pk(table: Table) -> bool:
         return False
     col = table.column(pk.parts[0].column)
     return col is not None and col.auto_increment
-
-
-def _identifiers(items: Sequence[str]) -> str:
-    return ", ".join(x if "`" in x else f"`{x}`" for x in items)
 
 
 _GO_TYPE = {AddColumn: "*schema.AddColumn", ModifyColumn: "*schema.ModifyColumn",
@@ -378,23 +374,24 @@ class _Planner:
             if isinstance(found, AddColumn):
                 continue  # new columns get their DEFAULT (or NULL)
             if isinstance(found, RenameColumn):
-                to_cols.append(found.new.name)
-                from_cols.append(found.old.name)
+                to_cols.append(quote_ident(found.new.name))
+                from_cols.append(quote_ident(found.old.name))
             elif isinstance(found, ModifyColumn):
-                to_cols.append(col.name)
+                name = quote_ident(col.name)
+                to_cols.append(name)
                 if (not col.null and col.default is not None
                         and found.kind & (ChangeKind.NULL | ChangeKind.DEFAULT)):
-                    from_cols.append(f"IFNULL(`{col.name}`, {_default_sql(col)}) AS `{col.name}`")
+                    from_cols.append(f"IFNULL({name}, {_default_sql(col)}) AS {name}")
                 else:
-                    from_cols.append(col.name)
+                    from_cols.append(name)
             else:
-                to_cols.append(col.name)
-                from_cols.append(col.name)
+                to_cols.append(quote_ident(col.name))
+                from_cols.append(quote_ident(col.name))
         if not to_cols:
             return False
         self.stmts.append(Statement(
-            f"INSERT INTO `{tmp.name}` ({_identifiers(to_cols)}) "
-            f"SELECT {_identifiers(from_cols)} FROM `{table.name}`",
+            f"INSERT INTO {quote_ident(tmp.name)} ({', '.join(to_cols)}) "
+            f"SELECT {', '.join(from_cols)} FROM {quote_ident(table.name)}",
             f"Copy rows from old table {q(table.name)} to new temporary table {q(tmp.name)}"))
         return True
 

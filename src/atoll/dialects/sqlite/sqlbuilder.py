@@ -7,6 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 
+def quote_ident(name: str) -> str:
+    """A SQLite identifier in backticks, a backtick inside it doubled (Atlas writes it as
+    is, which breaks the statement)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 class SQLBuilder:
     """Atlas's statement builder: phrases separated by one space, identifiers in backticks,
     ``, `` between list items, optional newline+indent layout (``nl``)."""
@@ -34,7 +40,7 @@ class SQLBuilder:
 
     def ident(self, name: str) -> "SQLBuilder":
         if name:
-            self.buf += f"`{name}` "
+            self.buf += quote_ident(name) + " "
         return self
 
     def table(self, name: str) -> "SQLBuilder":
