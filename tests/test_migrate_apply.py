@@ -209,7 +209,7 @@ def test_fail_resume_and_history(tmp_path):
     data = apply_data(r)
     assert data["Applied"][0]["Skipped"] == 1 and len(data["Applied"][0]["Applied"]) == 2
     row = rows(conn)[-1]
-    # The row of the first attempt is reused as stored (its hash and total are kept).
+    # The row of the first attempt is reused (its hash is kept, as in Atlas).
     assert row[3:9] == (3, 3, "", "", first_hash, b"null")
     assert [c[1] for c in conn.query("PRAGMA table_info(tbl)")] == ["col", "col_2", "col_3",
                                                                   "col_4"]
@@ -531,6 +531,20 @@ def test_stale_error_cleared_on_success(tmp_path):
                  "'x')")
     assert apply(conn, dialect, d).ok
     assert rows(conn)[0][3:7] == (1, 1, "", "")
+
+
+def test_fixed_file_with_more_statements_completes(tmp_path):
+    """A failed file's row (kept after the rollback, applied 0) counts the fixed file's
+    statements on the re-run, so it ends complete and status says OK."""
+    d = make_dir(tmp_path, {"1_a.sql": "CREATE TABLE a (c int);\nINSERT INTO b VALUES (1);\n"})
+    conn, dialect = open_db(tmp_path / "app.db")
+    assert not apply(conn, dialect, d).ok
+    assert rows(conn)[0][3:5] == (0, 2)
+    make_dir(tmp_path, {"1_a.sql": "CREATE TABLE a (c int);\nCREATE TABLE b (c int);\n"
+                                   "INSERT INTO b VALUES (1);\n"})
+    assert apply(conn, dialect, d).ok
+    assert rows(conn)[0][3:7] == (3, 3, "", "")
+    assert status(conn, dialect, d).status == "OK"
 
 
 def test_apply_json(tmp_path):

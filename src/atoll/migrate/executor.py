@@ -29,7 +29,10 @@ statement rolls the whole file back, including its revision row); ``all`` runs t
 in one; ``none`` commits every statement and revision write as it goes, so a failure leaves a
 partially applied row (``applied`` < ``total``, error recorded) that the next run resumes at
 the failed statement, after checking that the statements already applied did not change.
-A file may override the mode with ``-- atlas:txmode none|file``."""
+Where DDL commits implicitly (MySQL: the hook's ``transactional_ddl = False``) a file in a
+transaction that fails after a DDL statement ends the same way as in ``none``. A resumed file
+is counted as it reads now (its fix may change the number of statements after the failed
+one). A file may override the mode with ``-- atlas:txmode none|file``."""
 
 from __future__ import annotations
 
@@ -334,15 +337,25 @@ class _Runner:
                                               f"from file {go_quote(f.name)} changed")
                     self.log.error(err)
                     raise err
+            # A resumed file counts as it reads now: a fix may split or join statements after
+            # the applied ones, and with the first attempt's total kept (as Atlas does) the
+            # row would never complete. Its hash stays the first attempt's, as in Atlas.
+            r.total = len(stmts)
             self.log.file(f, r.applied)
             # Table rebuilds are proven inside the file's transaction (nothing to prove in a
             # dry run). A failed proof fails the statement where it showed.
             proof = (None if isinstance(conn, _NoExec)
                      else self.dialect.rebuild_proof(conn, stmts))
+            # Where DDL commits implicitly (MySQL), the file's transaction ends at its first DDL
+            # statement and what follows would commit ahead of its revision write: a crash in
+            # between would run it twice. Each such statement gets a transaction of its own,
+            # shared with the row write that counts it.
+            own_tx = in_tx and not atomic and hasattr(conn, "in_transaction")
             for stmt in stmts[r.applied:]:
                 self.log.stmt(stmt)
                 if self.before_statement is not None and not isinstance(conn, _NoExec):
                     self.before_statement(conn, f, stmt)
+                opened = own_tx and not conn.in_transaction and (store.hook.begin(conn) or True)
                 try:
                     if proof is None:
                         conn.execute(stmt)
@@ -351,6 +364,11 @@ class _Runner:
                         conn.execute(stmt)
                         proof.after(r.applied)
                 except DatabaseError as exc:
+                    if opened:  # the failure row below must not go with this rollback
+                        try:
+                            store.hook.rollback(conn, opened)
+                        except DatabaseError:
+                            pass  # the connection is gone; so is the transaction
                     self.log.error(exc, stmt)
                     r.done()
                     r.error_stmt, r.error = stmt, str(exc)
@@ -366,9 +384,13 @@ class _Runner:
                     continue
                 try:
                     self.write(store, r)
-                except WriteRevisionError as exc:
+                    if opened and conn.in_transaction:
+                        store.hook.commit(conn, opened)
+                except (WriteRevisionError, DatabaseError) as exc:
+                    if not isinstance(exc, WriteRevisionError):
+                        exc = WriteRevisionError(f"sql/migrate: write revision: {exc}")
                     self.log.error(exc)
-                    raise
+                    raise exc from None
             r.partial_hashes = None
             r.done()
         except BaseException as exc:

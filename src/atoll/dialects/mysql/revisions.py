@@ -18,16 +18,17 @@ database the URL names (``mysql://…/app`` → ``app``), else the separate data
 ``atlas_schema_revisions`` (created when missing).
 
 Transactions: MySQL and MariaDB commit implicitly before (and after) every DDL statement, so
-tx-mode ``file`` cannot undo the DDL of a failing file. What happens is what happens under
-Atlas: the first DDL statement of a file commits the file's revision row together with
-everything before it, and the session is in autocommit from then on; when a later statement
-fails, the revision row written after the failure (``applied`` = statements done, ``error``,
-``error_stmt``, running ``partial_hashes``) is committed too, and the ROLLBACK that follows has
-nothing left to undo. A re-run resumes at the failed statement (after checking the statements
-before it are unchanged), exactly as after a failure in tx-mode ``none``. A file of DML only
-stays all-or-nothing. One difference from Atlas: inside a transaction the engine writes the row
-only at the start and end of a file, so after a *crash* (not an error) in the middle of a DDL
-file the row may show fewer applied statements than ran.
+tx-mode ``file`` cannot undo the DDL of a failing file. The rows say what Atlas's say: the
+first DDL statement of a file commits the file's revision row together with everything before
+it; from then on each statement is followed by a row write (``applied``, running
+``partial_hashes``), and a failing one by the row with ``error`` and ``error_stmt``, which
+stays (the ROLLBACK has nothing left to undo). A re-run resumes at the failed statement after
+checking that the statements before it are unchanged, as after a failure in tx-mode ``none``;
+a file of DML only stays all-or-nothing. Beyond Atlas: once a DDL statement has ended the
+file's transaction, each later statement runs in a transaction of its own with the row write
+that counts it, so a crash (``kill -9``) never leaves a committed DML statement uncounted.
+Only a DDL statement that the server finishes after the client died is uncounted: the re-run
+runs it again and fails on it (``Duplicate column``, ``Table … already exists``).
 
 Lock: MySQL named locks are server-wide, and Atlas holds ``GET_LOCK('atlas_migrate_execute')``
 for a whole run, which would make the databases of a parallel fleet on one server wait for each
