@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from ..dialects import dialect_for
+from ..gotext import go_quote
 from ..migrate.data_risk import RiskMeter, meter_for
 from ..migrate.data_risk import summary as risk_summary
 from ..migrate.directory import MigrationDir, load_dir
@@ -213,6 +214,17 @@ def describe_changes(lines: list[str], limit: int = 3) -> str:
     return text + (f" (+{len(lines) - limit} more)" if len(lines) > limit else "")
 
 
+def partial_note(rep) -> str:
+    """A last file that did not complete, in one line for the fleet table: how far it got,
+    then the failing statement and the error, or that the attempt stopped without one (the
+    process was killed, the connection lost)."""
+    version = rep.applied[-1].version
+    text = f"{rep.count} of {rep.total} statements of version {version} applied; "
+    if rep.error:
+        return text + f"failed at {go_quote(rep.sql)}: {rep.error}"
+    return text + "the last attempt stopped without an error (interrupted)"
+
+
 def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
     from ..migrate.status import status
 
@@ -227,9 +239,10 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
                          env=report_env(target.url, dir_url, dialect), validate=False)
             changes = []
             version = applied_version(rep)
-            if drift is not None and not rep.error:
+            if drift is not None and not rep.error and not rep.total:  # not half-applied
                 changes = drift.drift(conn, dialect, d, version)
-        if rep.error:
+        error = partial_note(rep) if rep.total else rep.error
+        if error:
             state = "errored"
         elif changes:
             state = "drifted"
@@ -238,7 +251,7 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
         else:
             state = "ok"
         return TargetResult(target, state, version_before=version, version_after=version,
-                            files=len(rep.pending), error=rep.error, detail=rep,
+                            files=len(rep.pending), error=error, detail=rep,
                             pending_files=[f.name for f in rep.pending], drift=changes,
                             drift_lines=drift_lines(dialect, changes))
 
