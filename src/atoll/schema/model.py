@@ -60,6 +60,9 @@ class ColumnType:
     # PostgreSQL: the schema of an enum type (None: unqualified), an array's element type.
     schema: str | None = None
     elem: "ColumnType | None" = None
+    # MySQL: UNSIGNED numeric types; the values of an ``enum``/``set`` (name says which).
+    unsigned: bool = False
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ class Column:
     collation: str | None = None
     comment: str | None = None
     identity: Identity | None = None
+    # MySQL: the column's character set and its ``ON UPDATE`` expression.
+    charset: str | None = None
+    on_update: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,8 @@ class IndexPart:
     opclass: str | None = None
     nulls_first: bool = False
     nulls_last: bool = False
+    # MySQL: the key-part prefix length (``name(64)``), 0 when the whole value is indexed.
+    prefix: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,8 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_distinct: bool = True
     params: tuple[tuple[str, str], ...] = ()
+    # MySQL: the FULLTEXT parser (``ngram``), if any; the index type goes in ``method``.
+    parser: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -155,6 +165,7 @@ class PrimaryKey:
     parts: tuple[IndexPart, ...]
     name: str = ""
     include: tuple[str, ...] = ()
+    method: str = ""  # MySQL: the index type (``HASH``); "" = BTREE
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -216,6 +227,13 @@ class Table:
     strict: bool = False
     comment: str | None = None
     partition: Partition | None = None
+    # MySQL: table charset and collation, storage engine when not the server's default,
+    # the AUTO_INCREMENT start value and raw CREATE_OPTIONS.
+    charset: str | None = None
+    collation: str | None = None
+    engine: str | None = None
+    auto_increment: int | None = None
+    create_options: str | None = None
     # The CREATE statement as stored in sqlite_master, when inspected (informational).
     create_sql: str | None = field(default=None, compare=False, repr=False)
 
@@ -277,6 +295,9 @@ class Schema:
     views: tuple[View, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     enums: tuple[EnumType, ...] = ()
+    # MySQL: the database's default charset and collation.
+    charset: str | None = None
+    collation: str | None = None
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)

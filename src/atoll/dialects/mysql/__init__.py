@@ -1,22 +1,27 @@
-"""MySQL and MariaDB: ``connection`` (PyMySQL, imported lazily) and ``revisions`` (the
-revisions table); versioned migrations only so far.
+"""MySQL and MariaDB: ``connection`` (PyMySQL, imported lazily), ``revisions`` (the revisions
+table), and the declarative side with Atlas's MySQL behaviour (spec/mysql.md): ``inspect``,
+``types``, ``hcl_codec``, ``diff_rules``, ``plan``, ``normalize``; ``server_info`` holds the
+flavour and version gates.
 
-MySQL and MariaDB as targets of versioned migrations (``migrate apply|status|set|validate``
-with ``--url mysql://…`` or ``mariadb://…``), writing the ``atlas_schema_revisions`` table Atlas
-writes, so a database can move between Atlas and atoll in either direction.
+Versioned migrations write the ``atlas_schema_revisions`` table Atlas writes, so a database can
+move between Atlas and atoll in either direction. Declarative commands work on URLs bound to
+one database (``mysql://root@host:3306/app``); ``docker://`` dev URLs are refused (give a real,
+empty dev database).
 
 Needs ``pip install "atoll[mysql]"`` (PyMySQL), imported only when a MySQL URL is opened.
 
 MySQL DDL is not transactional: every DDL statement commits implicitly, so tx-mode ``file``
 cannot roll back the DDL of a failing file. The revision row then records the statements that
 ran, the error and the failing statement, and a re-run resumes at that statement (Atlas behaves
-the same); see ``revisions.py``.
-
-The declarative side (inspect, diff, plan, clean) is not implemented for MySQL yet: those
-methods raise a one-line ``AtollError``."""
+the same); see ``revisions.py``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ...schema.changes import SchemaChange
+from ...schema.model import Schema
+from ..base import Connection, Statement
 from ..server import VersionedOnlyDialect
 
 
@@ -28,6 +33,64 @@ class MySQLDialect(VersionedOnlyDialect):
     splitter_preset = "MYSQL"
     trial_unsupported = ("MySQL's DDL is not transactional (each DDL statement commits "
                          "at once), so migrations cannot be tried and rolled back")
+
+    def __init__(self):
+        # The server last inspected: its flavour and version decide planner details (Atlas
+        # plans with the connected driver). Servers of one fleet share a flavour.
+        self._info = None
+
+    def _server(self):
+        from .server_info import DEFAULT
+
+        return self._info or DEFAULT
+
+    def inspect(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
+        from .inspect import inspect_schema
+        from .server_info import server_info
+
+        self._info = server_info(conn)
+        return inspect_schema(conn, exclude=exclude)
+
+    def diff(self, current: Schema, desired: Schema, *,
+             skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
+        from .diff_rules import diff_schema
+
+        return diff_schema(current, desired, skip=skip)
+
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+        from .plan import plan_changes
+
+        return plan_changes(changes, indent=indent, info=self._server())
+
+    def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
+        from .plan import schema_sql
+
+        return schema_sql(schema, indent=indent, info=self._server())
+
+    def clean(self, conn: Connection) -> list[Statement]:
+        from .plan import plan_clean
+
+        return plan_clean(self.inspect(conn), info=self._server())
+
+    def decode_hcl(self, doc) -> Schema:
+        from .hcl_codec import decode
+
+        return decode(doc)
+
+    def encode_hcl(self, schema: Schema) -> str:
+        from .hcl_codec import encode
+
+        return encode(schema)
+
+    def normalize(self, desired: Schema, dev_url: str | None) -> Schema:
+        from .normalize import normalize
+
+        return normalize(self, desired, dev_url)
+
+    def dev_not_clean(self, schema: Schema) -> str | None:
+        if schema.tables:
+            return f'found table "{schema.tables[0].name}" in schema "{schema.name}"'
+        return None
 
 
 DIALECT = MySQLDialect()

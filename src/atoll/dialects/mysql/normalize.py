@@ -1,0 +1,46 @@
+"""Normalising a desired schema on the dev database (Atlas's ``NormalizeSchema``, schema
+scope): the dev database takes the desired charset/collation, the tables are created in it,
+inspected back (so types, defaults and expressions read the way the server stores them) and
+renamed to the desired schema; the dev database is emptied and its defaults restored whatever
+happens."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ...errors import AtollError, DatabaseError
+from ...schema.changes import AddTable
+from ...schema.model import Schema
+
+
+def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
+    from ...states import dev_database
+    from .plan import plan_changes
+    from .server_info import server_info
+
+    with dev_database(dev_url) as (_, conn):
+        empty = dialect.inspect(conn)
+        info = server_info(conn)
+        attrs = [(k, v) for k, v, have in (("CHARSET", desired.charset, empty.charset),
+                                           ("COLLATE", desired.collation, empty.collation))
+                 if v and v != have]
+        try:
+            if attrs:
+                conn.execute(f"ALTER DATABASE `{empty.name}` "
+                             + " ".join(f"{k} {v}" for k, v in attrs))
+            statements = plan_changes([AddTable(t) for t in desired.tables], info=info)
+            for stmt in statements:
+                try:
+                    conn.execute(stmt.sql)
+                except DatabaseError as exc:
+                    raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
+                                     if stmt.comment else str(exc)) from None
+            got = dialect.inspect(conn)
+        finally:
+            if attrs:
+                try:
+                    conn.execute(f"ALTER DATABASE `{empty.name}` CHARSET {empty.charset} "
+                                 f"COLLATE {empty.collation}")
+                except DatabaseError:
+                    pass
+    return dataclasses.replace(got, name=desired.name)
