@@ -370,7 +370,8 @@ def diff_cmd(ctx: click.Context, name, **_):
     if not changes:
         click.echo("The migration directory is synced with the desired state, no changes to be made")
         return
-    statements = dialect.plan(changes, indent=fmt.indent)
+    statements = dialect.plan(changes, indent=fmt.indent,
+                              qualifier=inv.get("qualifier") or None)
     write_file(path, unused_file_name(path, name), render_statements(statements),
                validate=False)
 

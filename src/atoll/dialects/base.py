@@ -106,10 +106,12 @@ class Dialect(ABC):
         """The schema as the SQL that creates it (``schema inspect --format '{{ sql . }}'``)."""
 
     @abstractmethod
-    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "",
+             qualifier: str | None = None) -> list[Statement]:
         """Statements that carry out ``changes``, in order, as Atlas's planner writes them.
         ``indent`` is the per-line indent of multi-line statements (``schema apply`` uses
-        two spaces; ``migrate diff`` and ``schema diff`` use none: single-line)."""
+        two spaces; ``migrate diff`` and ``schema diff`` use none: single-line). ``qualifier``
+        (``migrate diff --qualifier``) names the schema table names are qualified with."""
 
     @abstractmethod
     def split(self, text: str) -> list[str]:

@@ -75,8 +75,10 @@ def _check_generated(old: Column, new: Column) -> None:
 
 
 class _Planner:
-    def __init__(self, indent: str, info: ServerInfo, schema: Schema | None = None):
+    def __init__(self, indent: str, info: ServerInfo, schema: Schema | None = None,
+                 qualifier: str | None = None):
         self.indent = indent
+        self.qualifier = qualifier
         self.info = info
         self.schema = schema
         self.out: list[Statement] = []
@@ -85,7 +87,10 @@ class _Planner:
         self.out.append(Statement(sql, comment))
 
     def builder(self, *phrases: str) -> SQLBuilder:
-        return SQLBuilder(self.indent).p(*phrases)
+        return SQLBuilder(self.indent, self.qualifier).p(*phrases)
+
+    def line(self, *phrases: str) -> SQLBuilder:
+        return SQLBuilder("", self.qualifier).p(*phrases)
 
     # --- pieces ------------------------------------------------------------------------------
 
@@ -180,7 +185,7 @@ class _Planner:
             b.p("CONSTRAINT").ident(fk.name)
         b.p("FOREIGN KEY")
         b.wrap(lambda: b.map_comma(fk.columns, lambda c: b.ident(c)))
-        b.p("REFERENCES").ident(fk.ref_table)
+        b.p("REFERENCES").table(fk.ref_table)
         b.wrap(lambda: b.map_comma(fk.ref_columns, lambda c: b.ident(c)))
         if fk.on_update:
             b.p("ON UPDATE", fk.on_update)
@@ -203,7 +208,7 @@ class _Planner:
     def create_table(self, t: Table) -> str:
         if not t.columns:
             raise SchemaError(f'table "{t.name}" has no columns')
-        b = self.builder("CREATE TABLE").ident(t.name)
+        b = self.builder("CREATE TABLE").table(t.name)
         errs: list[str] = []
 
         def body() -> None:
@@ -296,7 +301,7 @@ class _Planner:
                 self.emit(sql, f'modify "{t.name}" table')
 
     def alter(self, t: Table, changes: Sequence) -> str:
-        b = SQLBuilder().p("ALTER TABLE").ident(t.name)
+        b = self.line("ALTER TABLE").table(t.name)
 
         def one(c) -> None:
             if isinstance(c, AddColumn):
@@ -365,12 +370,13 @@ class _Planner:
         elif isinstance(change, AddTable):
             self.emit(self.create_table(change.table), f'create "{change.table.name}" table')
         elif isinstance(change, DropTable):
-            self.emit(SQLBuilder().p("DROP TABLE").ident(change.table.name).string(),
+            self.emit(self.line("DROP TABLE").table(change.table.name).string(),
                       f'drop "{change.table.name}" table')
         elif isinstance(change, ModifyTable):
             self.modify_table(change)
         elif isinstance(change, RenameTable):
-            self.emit(f"RENAME TABLE `{change.old.name}` TO `{change.new.name}`",
+            self.emit(self.line("RENAME TABLE").table(change.old.name).p("TO")
+                      .table(change.new.name).string(),
                       f'rename a table from "{change.old.name}" to "{change.new.name}"')
         else:
             raise SchemaError(f"unsupported change {type(change).__name__}")
@@ -413,8 +419,8 @@ def sort_changes(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
 
 
 def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
-                 info: ServerInfo = DEFAULT) -> list[Statement]:
-    planner = _Planner(indent, info)
+                 info: ServerInfo = DEFAULT, qualifier: str | None = None) -> list[Statement]:
+    planner = _Planner(indent, info, qualifier=qualifier)
     for change in sort_changes(changes):
         planner.plan(change)
     return planner.out

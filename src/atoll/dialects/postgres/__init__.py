@@ -45,10 +45,11 @@ class PostgresDialect(VersionedOnlyDialect):
 
         return diff_schema(current, desired, skip=skip)
 
-    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "",
+             qualifier: str | None = None) -> list[Statement]:
         from .plan import plan_changes
 
-        return plan_changes(changes, indent=indent)
+        return plan_changes(changes, indent=indent, qualifier=qualifier)
 
     def schema_sql(self, schema: Schema, *, indent: str = "") -> str:
         from .plan import schema_sql

@@ -54,10 +54,11 @@ class SQLiteDialect(Dialect):
 
         return schema_sql(schema, indent=indent)
 
-    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "") -> list[Statement]:
+    def plan(self, changes: Sequence[SchemaChange], *, indent: str = "",
+             qualifier: str | None = None) -> list[Statement]:
         from .plan import plan_changes
 
-        return plan_changes(changes, indent=indent)
+        return plan_changes(changes, indent=indent, qualifier=qualifier)
 
     def split(self, text: str) -> list[str]:
         return list(_split_cached(text))
