@@ -444,6 +444,14 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         create_later = (not dry_run and not baseline and tx_mode in ("file", "all")
                         and getattr(hook, "transactional_ddl", True) and not store.exists()
                         and not hook.user_tables(conn))  # (a dirty one reports as in Atlas)
+        if not dry_run and not getattr(hook, "transactional_ddl", True) and not baseline \
+                and not allow_dirty and not store.exists():
+            # Where DDL cannot be rolled back (MySQL), a database refused as not clean is
+            # checked before anything is created on it, not even the revisions table.
+            reason = clean_reason(hook, conn)
+            if reason:
+                raise NotCleanError(f"sql/migrate: connected database is not clean: {reason}. "
+                                    f"baseline version or allow-dirty is required")
         if not dry_run and not create_later:
             store.migrate()
             for rev in store.read_all():

@@ -48,10 +48,9 @@ from ...errors import DatabaseError, LockError
 from ...migrate.report import GoTime
 from ...migrate.revisions import TABLE, Revision
 from ..base import Connection
-from ..server import REVISION_COLUMNS, ServerRevisions, text_value
+from ..server import REVISION_COLUMNS, ServerRevisions
 
 COLUMNS = REVISION_COLUMNS
-SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
 
 
 def ident(name: str) -> str:
@@ -149,26 +148,15 @@ class MySQLRevisions(ServerRevisions):
                            rev.error, rev.error_stmt, rev.hash, partial, rev.operator_version))
 
     def user_tables(self, conn: Connection) -> list[str]:
-        """Tables that make the database "not clean": those of the bound database, or of every
-        user database when the URL names none (then ``db.table``). The revisions table is
-        listed as plain ``atlas_schema_revisions`` when it is in scope."""
-        bound = getattr(conn, "bound_schema", "")
-        rev_schema = getattr(conn, "revisions_schema", "") or bound or self.default_schema
-        sql = ("SELECT table_schema, table_name FROM information_schema.tables "
-               "WHERE table_type = 'BASE TABLE' ")
-        if bound:
-            rows = conn.query(sql + "AND table_schema = %s ORDER BY 1, 2", (bound,))
-        else:
-            rows = conn.query(sql + "AND table_schema NOT IN (%s, %s, %s, %s) ORDER BY 1, 2",
-                              SYSTEM_SCHEMAS)
-        out = []
-        for s, t in rows:
-            s, t = text_value(s), text_value(t)
-            if t == TABLE and s == rev_schema:
-                out.append(TABLE)
-            else:
-                out.append(t if bound else f"{s}.{t}")
-        return out
+        """Tables that make the database "not clean" (see ``clean.py``)."""
+        from .clean import user_tables
+
+        return user_tables(conn, self.default_schema)
+
+    def not_clean_reason(self, tables) -> str | None:
+        from .clean import not_clean_reason
+
+        return not_clean_reason(tables)
 
     def lock_path(self, conn: Connection, name: str) -> str | None:
         return None
