@@ -1,7 +1,8 @@
-"""MySQL and MariaDB: ``connection`` (PyMySQL, imported lazily), ``revisions`` (the revisions
-table), and the declarative side with Atlas's MySQL behaviour (spec/mysql.md): ``inspect``,
-``types``, ``hcl_codec``, ``diff_rules``, ``plan``, ``normalize``; ``server_info`` holds the
-flavour and version gates.
+"""MySQL and MariaDB: connection (PyMySQL, lazily), revisions table, clean checks, and the
+declarative side (inspect, types, HCL, diff, plan, normalize) with Atlas's MySQL behaviour.
+
+``server_info`` holds the flavour (MySQL or MariaDB, decided by the version string) and the
+version gates of spec/mysql.md §1.3.
 
 Versioned migrations write the ``atlas_schema_revisions`` table Atlas writes, so a database can
 move between Atlas and atoll in either direction. Declarative commands work on URLs bound to
