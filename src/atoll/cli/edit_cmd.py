@@ -42,10 +42,12 @@ def edit_cmd(ctx: click.Context, file, **_):
     """Edit a migration file in $EDITOR and update atlas.sum. FILE is the file's name or
     version (default: the last file)."""
     inv = invocation(ctx, "migrate edit")
-    from ..fleet.targets import dir_path
     from ..migrate.directory import load_dir
+    from ..migrate.formats import split_dir_url
 
-    path = dir_path(inv.get("dir") or "file://migrations")
+    path, fmt = split_dir_url(inv.get("dir") or "file://migrations")
+    if fmt != "atlas":
+        raise MigrationError(f'migrate edit supports only Atlas-format directories, got format "{fmt}"')
     directory = load_dir(path)
     directory.validate()
     target = _find(directory, file)

@@ -32,13 +32,13 @@ def lint_cmd(ctx: click.Context, **_):
     changes are reported; errors exit 1 (for CI)."""
     inv = invocation(ctx, "migrate lint")
     dev = inv.require("dev_url", 'required flag(s) "dev-url" not set')
-    from ..fleet.targets import dir_path
+    from ..migrate.formats import open_dir
     from ..migrate.lint import lint_dir
     from ..migrate.lint.report import lint_json, render_lint, template_data
 
     config = lint_config(inv)
     template = inv.get("format_") or (config.log if config is not None else "")
-    report = lint_dir(dir_path(inv.get("dir") or "file://migrations"), dev,
+    report = lint_dir(open_dir(inv.get("dir") or "file://migrations"), dev,
                       latest=inv.get("latest"), git_base=inv.get("git_base") or None,
                       git_dir=inv.get("git_dir") or None, config=config)
     if template.strip() in ("{{ json . }}", "{{json .}}", "json"):

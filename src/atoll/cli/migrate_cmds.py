@@ -37,17 +37,22 @@ def _dir_format_option(fn):
                         help="select migration file format")(fn)
 
 
-def _check_dir_format(inv) -> None:
-    fmt = inv.get("dir_format", "atlas")
-    if fmt not in ("atlas", ""):
-        raise AtollError(f'migration directory format "{fmt}" is not supported; '
-                         "atoll reads Atlas's own format")
+def _dir_url(inv) -> str:
+    """The ``--dir`` URL, with ``--dir-format`` (or the env's format) folded into it."""
+    return inv.get("dir") or "file://migrations"
 
 
 def _dir(inv) -> str:
     from ..fleet.targets import dir_path
 
-    return dir_path(inv.get("dir") or "file://migrations")
+    return dir_path(_dir_url(inv))
+
+
+def _open(inv):
+    """The migration directory, read as its format."""
+    from ..migrate.formats import open_dir
+
+    return open_dir(_dir_url(inv))
 
 
 def _fleet_options(fn):
@@ -215,7 +220,6 @@ def status_cmd(ctx: click.Context, **_):
     """Show which migrations are applied and pending; over a fleet, one table that shows
     which database is behind, errored or drifted."""
     inv = invocation(ctx, "migrate status", multi_env=True)
-    _check_dir_format(inv)
     from ..fleet.jobs import DirCache, DriftChecker, status_job
     from ..fleet.targets import build_targets
 
@@ -294,7 +298,6 @@ def set_cmd(ctx: click.Context, version, **_):
     VERSION: the version the database is at; every file up to it is marked applied and
     rows of later versions are removed. Without VERSION, all rows are removed."""
     inv = invocation(ctx, "migrate set", multi_env=True)
-    _check_dir_format(inv)
     from ..fleet.jobs import DirCache, set_job
     from ..fleet.targets import build_targets
     from ..migrate.report import render_set
@@ -329,7 +332,6 @@ def diff_cmd(ctx: click.Context, name, **_):
 
     NAME (optional): the file is named <timestamp>_NAME.sql (<timestamp>.sql without it)."""
     inv = invocation(ctx, "migrate diff")
-    _check_dir_format(inv)
     if inv.get("dry_run"):
         raise AtollError("'--dry-run' is not supported in the community version")
     missing = [f for f, k in (("dev-url", "dev_url"), ("to", "to")) if not inv.get(k)]
@@ -419,7 +421,13 @@ def new_cmd(ctx: click.Context, name, **_):
 
     NAME (optional): the file is named <timestamp>_NAME.sql (<timestamp>.sql without it)."""
     inv = invocation(ctx, "migrate new")
-    _check_dir_format(inv)
+    from ..migrate.formats import split_dir_url
+
+    if split_dir_url(_dir_url(inv))[1] != "atlas":
+        if inv.get("edit"):
+            _atlas_only(inv, "--edit")
+        _new_formatted(inv, name)
+        return
     from ..migrate.directory import new_file
 
     path = new_file(_dir(inv), name)
@@ -432,6 +440,26 @@ def new_cmd(ctx: click.Context, name, **_):
             edit_file(_dir(inv), os.path.basename(path), fh.read())
 
 
+def _new_formatted(inv, name) -> None:
+    """``migrate new`` in another tool's format: its empty file(s), then atlas.sum."""
+    import os
+
+    from ..migrate.formats import Plan, write_plan
+
+    if os.path.exists(_dir(inv)):
+        _open(inv).validate()
+    write_plan(_dir_url(inv), Plan(name=name or ""))
+
+
+def _atlas_only(inv, what: str) -> None:
+    from ..migrate.formats import split_dir_url
+
+    fmt = split_dir_url(_dir_url(inv))[1]
+    if fmt != "atlas":
+        raise AtollError(f"{what} supports only Atlas-format directories, got format "
+                         f'"{fmt}" ({_dir_url(inv)})')
+
+
 @click.command("hash")
 @_dir_option
 @_dir_format_option
@@ -441,10 +469,9 @@ def new_cmd(ctx: click.Context, name, **_):
 def hash_cmd(ctx: click.Context, **_):
     """Rewrite atlas.sum from the directory's files."""
     inv = invocation(ctx, "migrate hash")
-    _check_dir_format(inv)
     from ..migrate.directory import hash_dir
 
-    hash_dir(_dir(inv))
+    hash_dir(_open(inv))
 
 
 @click.command("validate")
@@ -456,10 +483,7 @@ def hash_cmd(ctx: click.Context, **_):
 def validate_cmd(ctx: click.Context, **_):
     """Check atlas.sum and, with --dev-url, replay every file on the dev database."""
     inv = invocation(ctx, "migrate validate")
-    _check_dir_format(inv)
-    from ..migrate.directory import load_dir
-
-    directory = load_dir(_dir(inv))
+    directory = _open(inv)
     directory.validate()
     directory.check_files()
     dev = inv.get("dev_url")
@@ -476,6 +500,7 @@ def validate_cmd(ctx: click.Context, **_):
 
 @click.command("ls")
 @_dir_option
+@_dir_format_option
 @click.option("-s", "--short", is_flag=True, help="print only versions")
 @click.option("-l", "--latest", is_flag=True, help="print only the latest file")
 @project_options
@@ -485,13 +510,15 @@ def ls_cmd(ctx: click.Context, **_):
     inv = invocation(ctx, "migrate ls")
     from ..migrate.directory import list_files
 
-    for line in list_files(_dir(inv), short=bool(inv.get("short")), latest=bool(inv.get("latest"))):
+    for line in list_files(_open(inv), short=bool(inv.get("short")),
+                           latest=bool(inv.get("latest"))):
         click.echo(line)
 
 
 @click.command("rm")
 @click.argument("version", required=False)
 @_dir_option
+@_dir_format_option
 @project_options
 @click.pass_context
 def rm_cmd(ctx: click.Context, version, **_):
@@ -499,6 +526,7 @@ def rm_cmd(ctx: click.Context, version, **_):
 
     VERSION (optional): the version of the file to remove (default: the last file)."""
     inv = invocation(ctx, "migrate rm")
+    _atlas_only(inv, "migrate rm")
     from ..migrate.directory import remove_file
 
     click.echo(f"Removed {remove_file(_dir(inv), version)}")

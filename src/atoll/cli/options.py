@@ -108,6 +108,7 @@ def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> 
     env_name = params.get("env") or ""
     config_given = "config" in given
     if not env_name and not config_given:
+        fold_dir_format(inv, None)
         return inv
     from ..project import load_project
 
@@ -117,6 +118,7 @@ def invocation(ctx: click.Context, command: str, *, multi_env: bool = False) -> 
     envs = list(project.envs) if env_name else []
     inv.envs = envs
     if not envs:
+        fold_dir_format(inv, None)
         return inv
     if len(envs) > 1 and not multi_env:
         if command == "schema apply":
@@ -166,6 +168,22 @@ def apply_env(inv: Invocation, env) -> None:
             value = tuple(value) if isinstance(value, (list, tuple)) else tuple(
                 _csv_fields(str(value)))
         inv.values[key] = value
+    fold_dir_format(inv, env)
+
+
+def fold_dir_format(inv: Invocation, env) -> None:
+    """Atlas's ``dirFormatBC``: ``--dir-format`` (or the env's ``migration.format``) goes into
+    the ``--dir`` URL's ``format`` parameter unless the URL names one. ``migrate apply`` has
+    no ``--dir-format``; atoll still honours the env's format there (Atlas ignores it)."""
+    if "dir" not in inv.values:
+        return
+    fmt = inv.values.get("dir_format") or ""
+    if "dir_format" not in inv.values and env is not None:
+        fmt = getattr(getattr(env, "migration", None), "format", "") or ""
+    if fmt:
+        from ..migrate.formats import with_format
+
+        inv.values["dir"] = with_format(inv.values.get("dir") or "file://migrations", fmt)
 
 
 def parse_amount(text: str | None, verb: str) -> int | None:

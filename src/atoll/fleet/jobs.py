@@ -16,12 +16,12 @@ from ..dialects import dialect_for
 from ..gotext import go_quote
 from ..migrate.data_risk import RiskMeter, meter_for
 from ..migrate.data_risk import summary as risk_summary
-from ..migrate.directory import MigrationDir, load_dir
+from ..migrate.directory import MigrationDir
+from ..migrate.formats import open_dir, split_dir_url
 from ..migrate.report import ReportEnv, go_url_json
 from ..urls import parse_url
 from .restore_points import RunTracker
 from .runner import Target, TargetResult, stop_requested
-from .targets import dir_path
 
 NO_MIGRATION = "No migration applied yet"
 
@@ -34,14 +34,15 @@ class DirCache:
         self._lock = threading.Lock()
 
     def get(self, dir_url: str) -> MigrationDir:
-        path = os.path.abspath(dir_path(dir_url))
+        path, fmt = split_dir_url(dir_url)
+        key = f"{os.path.abspath(path)}?{fmt}"
         with self._lock:
-            if path not in self._dirs:
-                d = load_dir(path)
+            if key not in self._dirs:
+                d = open_dir(os.path.abspath(path), fmt)
                 d.validate()
                 d.check_files()
-                self._dirs[path] = d
-            return self._dirs[path]
+                self._dirs[key] = d
+            return self._dirs[key]
 
 
 def report_env(url_text: str, dir_url: str, dialect) -> ReportEnv:

@@ -11,20 +11,10 @@ from .runner import Target
 
 
 def dir_path(dir_url: str) -> str:
-    """``file://migrations`` → ``migrations``; only Atlas's own directory format is read."""
-    if "://" not in dir_url:
-        return dir_url
-    scheme, _, rest = dir_url.partition("://")
-    if scheme != "file":
-        raise AtollError(f'unsupported migration directory URL scheme "{scheme}": {dir_url}')
-    path, _, query = rest.partition("?")
-    from urllib.parse import parse_qs
+    """``file://migrations?format=goose`` → ``migrations``."""
+    from ..migrate.formats import split_dir_url
 
-    fmt = parse_qs(query).get("format", ["atlas"])[0]
-    if fmt not in ("", "atlas"):
-        raise AtollError(f'migration directory format "{fmt}" is not supported; '
-                         "atoll reads Atlas's own format")
-    return path or "."
+    return split_dir_url(dir_url)[0]
 
 
 def build_targets(inv, *, url_key: str = "url") -> list[Target]:

@@ -8,6 +8,7 @@ later step (hashing, validation, splitting, execution) works on that snapshot.""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -58,10 +59,16 @@ class MigrationFile:
     def sum_ignored(self) -> bool:
         return sum_ignored(self.text)
 
+    @property
+    def sql(self) -> str:
+        """The text the executor splits into statements: the whole file in Atlas's format;
+        other tools' formats (``atoll.migrate.formats``) keep only their up part."""
+        return self.text
+
     def statements(self, options=None):
         """The file's statements (:class:`~atoll.migrate.splitter.Stmt`), split with
         ``options`` (SQLite's rules by default)."""
-        return scan_statements(self.text, options or SQLITE)
+        return scan_statements(self.sql, options or SQLITE)
 
     def __repr__(self) -> str:
         return f"MigrationFile({self.name!r})"
@@ -76,6 +83,7 @@ class MigrationDir:
     path: str
     files: list[MigrationFile] = field(default_factory=list)
     sum_data: bytes | None = None
+    format: str = "atlas"  # the tool whose layout the directory follows (?format=…)
 
     @cached_property
     def checksum(self) -> HashFile:
@@ -87,9 +95,10 @@ class MigrationDir:
         validate_sum([(f.name, f.data) for f in self.files], self.sum_data)
 
     def check_files(self) -> None:
-        """Raise ``MigrationError`` for a file that is not UTF-8 or two files with one version
-        (they would run in an order nobody chose): ``migrate apply|validate|lint`` refuse
-        such a directory."""
+        """Raise ``MigrationError`` for a file that is not UTF-8, two files with one version
+        (they would run in an order nobody chose), an Atlas-format file with another tool's
+        down marker, or another tool's file that cannot be read: ``migrate apply|validate|
+        lint`` refuse such a directory."""
         from ..textfile import utf8_text
 
         seen: dict[str, str] = {}
@@ -99,6 +108,21 @@ class MigrationDir:
                 raise MigrationError(f"migration files {seen[f.version]} and {f.name} have the "
                                      f'same version "{f.version}"')
             seen[f.version] = f.name
+            if self.format == "atlas":
+                self.check_markers(f)
+            else:
+                f.sql  # another tool's file that cannot be read fails here, before any runs
+
+    def check_markers(self, f: MigrationFile) -> None:
+        """Refuse an Atlas-format file holding another tool's down marker: the whole file
+        would run, its down part right after its up part."""
+        marker = foreign_down_marker(f.text)
+        if marker is not None:
+            line, text, tool = marker
+            raise MigrationError(
+                f"{os.path.join(self.path, f.name)}:{line}: {go_quote(text)} starts a {tool} "
+                f"down section, which Atlas's format would run right after the up part; read "
+                f"the directory with ?format={tool} (or migration {{ format = {tool} }})")
 
     @property
     def migrations(self) -> list[MigrationFile]:
@@ -125,9 +149,25 @@ class MigrationDir:
 
     def subset(self, files: list[MigrationFile]) -> MigrationDir:
         """A directory holding only ``files``, with a matching sum (``--to-version`` cuts)."""
-        d = MigrationDir(self.path, list(files))
+        d = MigrationDir(self.path, list(files), format=self.format)
         d.sum_data = d.checksum.to_bytes()
         return d
+
+
+_DOWN_MARKERS = ((re.compile(r"--\s*\+goose\s+down\b", re.I), "goose"),
+                 (re.compile(r"--\s*migrate:down\b"), "dbmate"))
+
+
+def foreign_down_marker(text: str) -> tuple[int, str, str] | None:
+    """``(line, marker line, tool)`` of the first line that opens a goose or dbmate down
+    section, or ``None``."""
+    if "+goose" not in text and "migrate:down" not in text:
+        return None
+    for n, line in enumerate(text.split("\n"), 1):
+        for pattern, tool in _DOWN_MARKERS:
+            if pattern.match(line):
+                return n, line.rstrip(), tool
+    return None
 
 
 def _sort_key(name: str) -> bytes:
@@ -139,37 +179,45 @@ def _stat_error(path: str, exc: OSError) -> MigrationError:
     return MigrationError(f"sql/migrate: stat {path}: {reason}")
 
 
-def load_dir(path: str | os.PathLike) -> MigrationDir:
-    """Read the migration directory at ``path``. Errors use Atlas's texts:
-    ``sql/migrate: stat PATH: no such file or directory``, ``sql/migrate: "PATH" is not a dir``."""
-    path = os.fspath(path)
+def check_path(path: str) -> None:
+    """Atlas's errors for a directory that is missing (``sql/migrate: stat PATH: no such
+    file or directory``) or a file (``sql/migrate: "PATH" is not a dir``)."""
+    import stat as _stat
+
     try:
         st = os.stat(path)
     except OSError as exc:
         raise _stat_error(path, exc) from None
-    import stat as _stat
-
     if not _stat.S_ISDIR(st.st_mode):
         raise MigrationError(f"sql/migrate: {go_quote(path)} is not a dir")
-    names = sorted((n for n in os.listdir(path) if n.endswith(".sql")), key=_sort_key)
-    files = []
-    for n in names:
-        full = os.path.join(path, n)
-        if os.path.isdir(full):
-            continue
-        try:
-            with open(full, "rb") as fh:
-                files.append(MigrationFile(n, fh.read()))
-        except OSError as exc:
-            raise MigrationError(f"sql/migrate: read file {go_quote(n)}: "
-                                 f"{(exc.strerror or str(exc)).lower()}") from None
-    sum_data = None
+
+
+def read_file(path: str, name: str) -> MigrationFile:
+    """The file ``name`` (relative to the directory ``path``)."""
+    try:
+        with open(os.path.join(path, name), "rb") as fh:
+            return MigrationFile(name, fh.read())
+    except OSError as exc:
+        raise MigrationError(f"sql/migrate: read file {go_quote(name)}: "
+                             f"{(exc.strerror or str(exc)).lower()}") from None
+
+
+def read_sum(path: str) -> bytes | None:
+    """The bytes of the directory's atlas.sum, ``None`` when it has none."""
     try:
         with open(os.path.join(path, HASH_FILE_NAME), "rb") as fh:
-            sum_data = fh.read()
+            return fh.read()
     except FileNotFoundError:
-        pass
-    return MigrationDir(path, files, sum_data)
+        return None
+
+
+def load_dir(path: str | os.PathLike) -> MigrationDir:
+    """Read the migration directory at ``path`` (Atlas's own format)."""
+    path = os.fspath(path)
+    check_path(path)
+    names = sorted((n for n in os.listdir(path) if n.endswith(".sql")), key=_sort_key)
+    files = [read_file(path, n) for n in names if not os.path.isdir(os.path.join(path, n))]
+    return MigrationDir(path, files, read_sum(path))
 
 
 def _as_dir(d: MigrationDir | str | os.PathLike) -> MigrationDir:

@@ -301,7 +301,7 @@ class _Runner:
             raise MigrationError(f"sql/migrate: scanning checksum from {go_quote(f.name)}: "
                                  f"checksum not found")
         try:
-            stmts = self.dialect.split(f.text)
+            stmts = self.dialect.split(f.sql)
         except ScanError as exc:
             err = MigrationError(f"sql/migrate: scanning statements from {go_quote(f.name)}: "
                                  f"{exc}")
@@ -519,7 +519,7 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
         files = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
         for f in files:
             try:
-                stmts = dialect.split(f.text)
+                stmts = dialect.split(f.sql)
             except ScanError as exc:
                 raise MigrationError(f"sql/migrate: scanning statements from "
                                      f"{go_quote(f.name)}: {exc}") from None
@@ -547,7 +547,7 @@ def _record_failure(runner: _Runner, f: MigrationFile, exc: StmtExecError) -> No
         return
     if r is None:
         r = Revision(version=f.version, description=f.description, type=TYPE_EXECUTE,
-                     total=len(runner.dialect.split(f.text)),
+                     total=len(runner.dialect.split(f.sql)),
                      hash=runner.d.checksum.sum_by_name(f.name) or "")
     r.error_stmt, r.error = exc.stmt, exc.db_error
     try:

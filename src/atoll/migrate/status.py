@@ -58,5 +58,5 @@ def status(conn, dialect, dir: MigrationDir | str, *, revisions_schema: str | No
             if f is None:
                 raise MigrationError(f"migration file with version {go_quote(last.version)} "
                                      f"not found")
-            rep.total = len(dialect.split(f.text))
+            rep.total = len(dialect.split(f.sql))
     return rep

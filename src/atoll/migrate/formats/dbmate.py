@@ -1,0 +1,57 @@
+"""amacneil/dbmate files (``?format=dbmate``): every ``*.sql`` file, named
+``VERSION_NAME.sql``, hashed whole; only the part between ``-- migrate:up`` and
+``-- migrate:down`` runs. Options after the marker (``-- migrate:up transaction:false``)
+are allowed, as dbmate allows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ...errors import MigrationError
+from ..directory import MigrationFile, load_dir
+from .lines import go_lines
+from .plan import Plan, down_body, up_body
+
+PRAGMA = "-- migrate:"
+
+
+def marker(line: str) -> str | None:
+    """``up`` or ``down`` for a dbmate section marker line, else ``None``."""
+    if not line.startswith(PRAGMA):
+        return None
+    words = line[len(PRAGMA):].split()
+    return words[0] if words and words[0] in ("up", "down") else None
+
+
+def up_text(name: str, text: str) -> str:
+    out: list[str] = []
+    up = False
+    for line in go_lines(text):
+        word = marker(line)
+        if word == "up":
+            up = True
+            continue
+        if word == "down":
+            break
+        if up:
+            out.append(line)
+    if not up:
+        raise MigrationError(f'sql/migrate: dbmate: {name}:1 missing "-- migrate:up" marker')
+    return "\n".join(out)
+
+
+@dataclass(frozen=True, eq=False)
+class DBMateFile(MigrationFile):
+    @cached_property
+    def sql(self) -> str:
+        return up_text(self.name, self.text)
+
+
+def read(path: str) -> list[MigrationFile]:
+    return [DBMateFile(f.name, f.data) for f in load_dir(path).files]
+
+
+def render(plan: Plan) -> list[tuple[str, str]]:
+    return [(f"{plan.base()}.sql",
+             f"-- migrate:up\n{up_body(plan)}\n-- migrate:down\n{down_body(plan)}")]
