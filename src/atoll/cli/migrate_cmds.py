@@ -351,12 +351,16 @@ def diff_cmd(ctx: click.Context, name, **_):
     path = _dir(inv)
     import os
 
-    from ..migrate.directory import MigrationDir, load_dir
+    from ..migrate.directory import MigrationDir
+    from ..migrate.formats import split_dir_url
 
     # A missing directory is created (as Atlas does), but only once the diff has succeeded:
     # a command that fails on its input leaves nothing behind.
-    directory = load_dir(path) if os.path.exists(path) else MigrationDir(path, [], None)
+    dir_format = split_dir_url(_dir_url(inv))[1]
+    directory = (_open(inv) if os.path.exists(path)
+                 else MigrationDir(path, [], None, dir_format))
     directory.validate()
+    directory.check_runnable()
     with dev_database(inv.get("dev_url")) as (dialect, conn):
         replay(conn, dialect, directory, validate=False)
         current = dialect.inspect(conn)
@@ -372,8 +376,15 @@ def diff_cmd(ctx: click.Context, name, **_):
     if not changes:
         click.echo("The migration directory is synced with the desired state, no changes to be made")
         return
-    statements = dialect.plan(changes, indent=fmt.indent,
-                              qualifier=inv.get("qualifier") or None)
+    qualifier = inv.get("qualifier") or None
+    statements = dialect.plan(changes, indent=fmt.indent, qualifier=qualifier)
+    if dir_format != "atlas":
+        from .diff_formats import write_formatted
+
+        write_formatted(inv, directory, name, statements,
+                        lambda reached: dialect.plan(dialect.diff(reached, current, skip=skip),
+                                                     indent=fmt.indent, qualifier=qualifier))
+        return
     write_file(path, unused_file_name(path, name), render_statements(statements),
                validate=False)
 

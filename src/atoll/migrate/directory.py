@@ -108,16 +108,19 @@ class MigrationDir:
                 raise MigrationError(f"migration files {seen[f.version]} and {f.name} have the "
                                      f'same version "{f.version}"')
             seen[f.version] = f.name
-            if self.format == "atlas":
-                self.check_markers(f)
-            else:
-                f.sql  # another tool's file that cannot be read fails here, before any runs
+        self.check_runnable()
 
-    def check_markers(self, f: MigrationFile) -> None:
-        """Refuse an Atlas-format file holding another tool's down marker: the whole file
-        would run, its down part right after its up part."""
-        marker = foreign_down_marker(f.text)
-        if marker is not None:
+    def check_runnable(self) -> None:
+        """Refuse an Atlas-format file holding another tool's down marker (the whole file
+        would run, its down part right after its up part), and another tool's file whose up
+        part cannot be read: before anything runs."""
+        for f in self.files:
+            if self.format != "atlas":
+                f.sql
+                continue
+            marker = foreign_down_marker(f.text)
+            if marker is None:
+                continue
             line, text, tool = marker
             raise MigrationError(
                 f"{os.path.join(self.path, f.name)}:{line}: {go_quote(text)} starts a {tool} "

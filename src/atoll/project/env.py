@@ -397,7 +397,7 @@ COMMAND_FLAGS: dict[str, frozenset[str]] = {
     "migrate hash": frozenset({"dir", "dir-format"}),
     "migrate new": frozenset({"dir", "dir-format"}),
     "migrate set": frozenset({"url", "dir", "dir-format", "revisions-schema"}),
-    "migrate import": frozenset({"dir-format", "to"}),
+    "migrate import": frozenset({"dir-format"}),
     "migrate rm": frozenset({"url", "dir", "dir-format", "revisions-schema"}),
     "migrate ls": frozenset({"dir", "dir-format"}),
     "migrate edit": frozenset({"dir", "dir-format"}),
@@ -447,7 +447,7 @@ def env_flag_defaults(env: Env, command: str, given: set[str] | frozenset[str] =
             values["latest"] = lint.latest
             values["git-dir"] = lint.git_dir
             values["git-base"] = lint.git_base
-        if sub in ("diff", "import"):
+        if sub == "diff":
             to = []
             for s in env.src:
                 if not is_url(s):

@@ -313,6 +313,7 @@ def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
     url = parse_url(dev_url)
     dialect = dialect_for(url)
     directory = dir_path if isinstance(dir_path, MigrationDir) else load_dir(dir_path)
+    directory.check_runnable()
     if analyzers is None:
         analyzers = analyzers_for(dialect, config)
 
