@@ -73,16 +73,17 @@ def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
 
 
 def apply(url: str, dir: str = "migrations", **options) -> ApplyReport:
-    """Apply the pending files of migration directory ``dir`` to the database at ``url``
+    """Apply the pending files of migration directory ``dir`` (a path, or a ``file://`` URL
+    with ``?format=goose`` … for another tool's directory) to the database at ``url``
     (``migrate apply``). ``options`` are those of :func:`atoll.migrate.executor.apply`
     (``amount``, ``baseline``, ``tx_mode``, ``dry_run``, ``lock_timeout`` …). Errors while
     files run come back in ``report.error``; a broken directory raises ``AtollError``."""
     from .dialects import dialect_for
-    from .migrate.directory import load_dir
     from .migrate.executor import apply as apply_dir
+    from .migrate.formats import open_dir
     from .urls import parse_url
 
-    files = load_dir(dir)  # a missing directory fails before the database file is created
+    files = open_dir(dir)  # a missing directory fails before the database file is created
     parsed = parse_url(url)
     dialect = dialect_for(parsed)
     connect = dialect.connect_read_only if options.get("dry_run") else dialect.connect
@@ -91,15 +92,17 @@ def apply(url: str, dir: str = "migrations", **options) -> ApplyReport:
 
 
 def status(url: str, dir: str = "migrations") -> StatusReport:
-    """Which files of ``dir`` are applied on the database at ``url`` (``migrate status``)."""
+    """Which files of ``dir`` (a path or a ``file://`` URL, as for :func:`apply`) are applied
+    on the database at ``url`` (``migrate status``)."""
     from .dialects import dialect_for
+    from .migrate.formats import open_dir
     from .migrate.status import status as migrate_status
     from .urls import parse_url
 
     parsed = parse_url(url)
     dialect = dialect_for(parsed)
     with dialect.connect_read_only(parsed) as conn:
-        return migrate_status(conn, dialect, dir)
+        return migrate_status(conn, dialect, open_dir(dir))
 
 
 def lint(dir: str, dev_url: str, *, latest: int | None = None,
