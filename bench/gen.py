@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -463,12 +464,14 @@ class Timed:
     stdout: str
     stderr: str
     maxrss_kb: int = 0
+    cpu: float = 0.0  # user + system seconds of the child (run_timed only)
 
 
 def run_timed(cmd: list[str], *, cwd: str | None = None, env: dict | None = None,
               timeout: float = 900) -> Timed:
-    """Run ``cmd``; wall time from spawn to exit."""
+    """Run ``cmd``; wall time from spawn to exit, and the child's CPU time."""
     settle()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -478,7 +481,10 @@ def run_timed(cmd: list[str], *, cwd: str | None = None, env: dict | None = None
         proc.kill()
         out, err = proc.communicate()
         raise NotAvailable(f"{os.path.basename(cmd[0])} timed out after {timeout:.0f} s")
-    return Timed(time.perf_counter() - start, proc.returncode, out, err)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timed(seconds, proc.returncode, out, err, cpu=cpu)
 
 
 def run_rss(cmd: list[str], *, cwd: str | None = None, timeout: float = 900) -> Timed:

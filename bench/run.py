@@ -35,6 +35,7 @@ BENCHMARKS = {
     "fleet": "bench_fleet",
     "lint": "bench_lint",
     "preflight": "bench_preflight",
+    "noop": "bench_noop",
 }
 
 

@@ -22,6 +22,8 @@ ROWS = [
     ("6", "Fleet"),
     ("7", "migrate lint --latest 1"),
     ("8", "Preflight"),
+    ("10", "No-op fleet: migrate apply"),
+    ("11", "No-op fleet: migrate status"),
 ]
 
 

@@ -153,3 +153,62 @@ def test_kill_9_at_random_moments(tmp_path, mode):
     assert render_status(st).startswith("Migration Status: OK\n")
     conn.close()
     check_consistent(db, n)
+
+
+# -- no-op runs read without the lock; runs with work re-check under it ----------------------
+
+def _log_dir(tmp_path: Path, n: int) -> Path:
+    files = {"000_log.sql": "CREATE TABLE log (version text NOT NULL);\n"}
+    for i in range(1, n + 1):
+        files[f"{i:03d}_step.sql"] = (f"CREATE TABLE t_{i} (x int);\n"
+                                      f"INSERT INTO log (version) VALUES ('{i:03d}');\n")
+    return make_dir(tmp_path, files)
+
+
+def test_up_to_date_database_needs_no_lock(tmp_path):
+    from atoll.migrate.lock import lock_file
+
+    d = _log_dir(tmp_path, 2)
+    db = tmp_path / "app.db"
+    conn, dialect = open_db(db)
+    assert apply(conn, dialect, d).ok
+    path = f"{os.path.realpath(db)}.atlas_migrate_execute.lock"
+    with lock_file(path, "atlas_migrate_execute", 0):  # another migrator holds it
+        r = apply(conn, dialect, d, lock_timeout=0)
+        assert r.ok and r.applied == [] and r.current == "002"
+        (d / "003_step.sql").write_text("CREATE TABLE t_3 (x int);\n")
+        from atoll.migrate import hash_dir
+
+        hash_dir(d)
+        with pytest.raises(Exception, match="lock on \"atlas_migrate_execute\" already taken"):
+            apply(conn, dialect, d, lock_timeout=0)  # pending work still waits for the lock
+    conn.close()
+
+
+def test_files_applied_by_another_run_after_the_unlocked_read_run_once(tmp_path, monkeypatch):
+    """The race the re-check under the lock exists for: this run reads pending files without
+    the lock, another run applies them before this one gets the lock."""
+    from atoll.migrate import executor
+
+    n = 3
+    d = _log_dir(tmp_path, n)
+    db = tmp_path / "app.db"
+    conn, dialect = open_db(db)
+    assert apply(conn, dialect, d, amount=2).ok  # revisions table in place, 002 and 003 pending
+    real = executor.acquire_lock
+    raced = []
+
+    def other_run_first(*args, **kwargs):
+        if not raced:
+            raced.append(True)
+            other, _ = open_db(db)
+            assert [f.version for f in apply(other, dialect, d).applied] == ["002", "003"]
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(executor, "acquire_lock", other_run_first)
+    r = apply(conn, dialect, d)
+    assert raced and r.ok and r.applied == [] and r.current == "003"
+    counts = dict(conn.query("SELECT version, COUNT(*) FROM log GROUP BY version"))
+    assert counts == {f"{i:03d}": 1 for i in range(1, n + 1)}
+    conn.close()

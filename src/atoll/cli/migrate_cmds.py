@@ -225,8 +225,9 @@ def status_cmd(ctx: click.Context, **_):
 
     targets = build_targets(inv)
     dev = inv.get("dev_url") or (getattr(inv.envs[0], "dev", None) if len(targets) > 1 else None)
-    job = status_job(DirCache(), DriftChecker(dev) if dev else None)
-    if len(targets) == 1 and inv.partition is None:
+    single = len(targets) == 1 and inv.partition is None
+    job = status_job(DirCache(), DriftChecker(dev) if dev else None, brief=not single)
+    if single:
         result = job(targets[0], lambda _m: None)
         from ..gotext import go_json
         from ..migrate.report import render_status, status_data

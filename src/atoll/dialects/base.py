@@ -7,12 +7,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..hcl.schema_check import SQLITE_NAMES, NameRules
-from ..schema.changes import SchemaChange
-from ..schema.model import Schema
 from ..urls import DatabaseURL
+
+if TYPE_CHECKING:  # the schema model is not loaded by commands that never inspect
+    from ..schema.changes import SchemaChange
+    from ..schema.model import Schema
 
 
 @dataclass(frozen=True)

@@ -226,7 +226,9 @@ def partial_note(rep) -> str:
     return text + "the last attempt stopped without an error (interrupted)"
 
 
-def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
+def status_job(dirs: DirCache, drift: DriftChecker | None, brief: bool = False) -> Callable:
+    """``brief``: for a fleet's table, which shows a summary row per database: the revisions
+    are read without their times and hashes, and the full report is not kept."""
     from ..migrate.status import status
 
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
@@ -237,7 +239,8 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
         dialect = dialect_for(url)
         with dialect.connect_read_only(url) as conn:
             rep = status(conn, dialect, d, revisions_schema=s.get("revisions_schema") or None,
-                         env=report_env(target.url, dir_url, dialect), validate=False)
+                         env=report_env(target.url, dir_url, dialect), validate=False,
+                         brief=brief)
             changes = []
             version = applied_version(rep)
             if drift is not None and not rep.error and not rep.total:  # not half-applied
@@ -252,7 +255,8 @@ def status_job(dirs: DirCache, drift: DriftChecker | None) -> Callable:
         else:
             state = "ok"
         return TargetResult(target, state, version_before=version, version_after=version,
-                            files=len(rep.pending), error=error, detail=rep,
+                            files=len(rep.pending), error=error,
+                            detail=None if brief else rep,
                             pending_files=[f.name for f in rep.pending], drift=changes,
                             drift_lines=drift_lines(dialect, changes))
 

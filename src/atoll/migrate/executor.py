@@ -435,6 +435,11 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
     if validate:
         d.validate()
     hook = revisions_hook(dialect)
+    if lock and not dry_run:
+        up_to_date = _up_to_date(conn, dialect, d, hook, revisions_schema, exec_order,
+                                 to_version, baseline, allow_dirty, env)
+        if up_to_date is not None:
+            return up_to_date
     held = acquire_lock(conn, dialect, APPLY_LOCK, lock_timeout, hook) if lock else MigrationLock()
     try:
         store = RevisionStore(conn, dialect, revisions_schema, hook)
@@ -494,6 +499,39 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         return report
     finally:
         held.release()
+
+
+def _up_to_date(conn, dialect, d: MigrationDir, hook, revisions_schema: str | None,
+                exec_order: str, to_version: str | None, baseline: str | None,
+                allow_dirty: bool, env: ReportEnv | None) -> ApplyReport | None:
+    """The report of a run with nothing to do, read without taking the lock; ``None`` when
+    the run may have work (pending files, a revisions table to create or upgrade, a stale
+    row to drop) or an error to raise: then the run takes the lock and reads everything again
+    under it. Most runs of a fleet are no-ops, and the lock file costs more than the read.
+    Skipping the lock is safe because nothing here writes: a migrator that commits after
+    this read only makes the database newer than a run that found nothing to do."""
+    current = getattr(hook, "table_current", None)
+    if current is None or exec_order not in ("", *EXEC_ORDERS) or (baseline and allow_dirty):
+        return None
+    try:
+        store = RevisionStore(conn, dialect, revisions_schema, hook)
+        if not current(conn, store.schema):
+            return None
+        revs = store.read_all(brief=True)
+        if not revs or any(stale_failure(r, d) for r in revs):
+            return None
+
+        def pending_of(dd: MigrationDir) -> list[MigrationFile]:
+            return compute_pending(dd, revs, exec_order=exec_order or "linear")
+
+        pending = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
+    except AtollError:
+        return None  # raised again, under the lock
+    if pending:
+        return None
+    report = ApplyReport(env=env or ReportEnv(driver=dialect.name), current=revs[-1].version)
+    _Log(report).done()
+    return report
 
 
 def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time as _time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..gotext import go_json, go_quote
@@ -135,13 +135,14 @@ class GoTime:
             offset = (int(digits[:2]) * 60 + int(digits[2:])) * 60
             if zone[0] == "-":
                 offset = -offset
-        base = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-        nanos = int((frac or "0")[:9].ljust(9, "0"))
-        secs = int((base - datetime(1970, 1, 1)).total_seconds()) - offset
+        days = date(int(y), int(mo), int(d)).toordinal() - _EPOCH_ORDINAL
+        secs = days * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + int(s or 0) - offset
+        nanos = int(frac[:9].ljust(9, "0")) if frac else 0
         return cls(secs * 1_000_000_000 + nanos, offset)
 
 
 ZERO_TIME_TEXT = "0001-01-01T00:00:00Z"
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def go_time_json(t: GoTime | None) -> str:

@@ -88,8 +88,13 @@ class Revision:
 class RevisionsHook(Protocol):
     """What a dialect provides for the revisions table (its ``revisions.HOOK``). Optional
     extras the engine looks for: ``transactional_ddl`` (``False`` when DDL commits implicitly,
-    so partial progress is recorded inside transactions too) and ``db_lock(conn, name,
-    timeout)`` (a database-level lock with ``release()``, used instead of a lock file)."""
+    so partial progress is recorded inside transactions too), ``db_lock(conn, name,
+    timeout)`` (a database-level lock with ``release()``, used instead of a lock file) and
+    ``table_current(conn, schema)`` (the table exists and needs no upgrade: ``migrate apply``
+    may then find out without the lock that nothing is pending) and ``select_brief(conn,
+    schema)`` (all rows with only what decides the pending files and the status: version,
+    description, type, applied, total, error, error_stmt; a fleet's no-op apply and status
+    read nothing else, and decoding the rest was most of their time)."""
 
     name: str  # the engine name used in error texts ("sqlite")
 
@@ -173,11 +178,15 @@ class RevisionStore:
         """Create or upgrade the table (``migrate apply`` and ``migrate set`` do this first)."""
         self.hook.ensure_table(self.conn, self.schema)
 
-    def read_all(self) -> list[Revision]:
+    def read_all(self, brief: bool = False) -> list[Revision]:
+        """Every row, ordered by version. ``brief``: the hook may leave out what neither the
+        pending files nor the status need (times, hashes, operator)."""
         if not self.exists():  # a dry run on a fresh database creates no table
             return []
-        return [r for r in self.hook.select(self.conn, self.schema)
-                if r.version != CLOUD_IDENTIFIER]
+        select_brief = getattr(self.hook, "select_brief", None) if brief else None
+        rows = (select_brief(self.conn, self.schema) if select_brief is not None
+                else self.hook.select(self.conn, self.schema))
+        return [r for r in rows if r.version != CLOUD_IDENTIFIER]
 
     def read(self, version: str) -> Revision | None:
         if version == CLOUD_IDENTIFIER:

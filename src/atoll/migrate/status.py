@@ -12,11 +12,13 @@ from .revisions import TYPE_RESOLVED, RevisionStore, revisions_hook
 
 
 def status(conn, dialect, dir: MigrationDir | str, *, revisions_schema: str | None = None,
-           env: ReportEnv | None = None, validate: bool = True) -> StatusReport:
+           env: ReportEnv | None = None, validate: bool = True,
+           brief: bool = False) -> StatusReport:
     """Build the status report (render it with :func:`~atoll.migrate.report.render_status`
     or :func:`~atoll.migrate.report.status_json`). Raises ``ChecksumError`` for a broken
     directory and the not-clean error for a database with a revisions table, no rows and
-    other tables, like Atlas."""
+    other tables, like Atlas. ``brief``: the applied revisions may lack their times, hashes
+    and operator (a fleet's summary row needs none of them)."""
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
     if validate:
         d.validate()
@@ -27,7 +29,7 @@ def status(conn, dialect, dir: MigrationDir | str, *, revisions_schema: str | No
         rep.available = d.files_from_last_checkpoint()
         rep.pending = rep.available
     else:
-        rep.applied = store.read_all()
+        rep.applied = store.read_all(brief=brief)
         try:
             rep.pending = compute_pending(
                 d, rep.applied, exec_order="linear",

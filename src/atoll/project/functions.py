@@ -355,9 +355,17 @@ def set_order(values) -> list:
     """cty set order: numbers numerically, then strings byte-wise, bools false < true;
     duplicates removed."""
     unique: list = []
+    seen: set = set()
     for v in values:
-        if not any(type(v) is type(u) and v == u for u in unique):
-            unique.append(v)
+        try:
+            marker = (type(v), v)
+            if marker in seen:
+                continue
+            seen.add(marker)
+        except TypeError:  # unhashable (a list or object): compare with each kept value
+            if any(type(v) is type(u) and v == u for u in unique):
+                continue
+        unique.append(v)
 
     def key(v):
         if isinstance(v, bool):

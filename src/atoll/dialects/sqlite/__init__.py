@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ...schema.changes import SchemaChange
-from ...schema.model import Schema
 from ...urls import DatabaseURL
 from ..base import Connection, Dialect, Statement
+
+if TYPE_CHECKING:
+    from ...schema.changes import SchemaChange
+    from ...schema.model import Schema
 
 
 class SQLiteDialect(Dialect):

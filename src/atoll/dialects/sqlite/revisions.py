@@ -40,6 +40,9 @@ _UPGRADE = {
 
 _Q = "`atlas_schema_revisions`"
 _SELECT = "SELECT " + ", ".join(f"`{c}`" for c in COLUMNS) + f" FROM {_Q}"
+BRIEF_COLUMNS = ("version", "description", "type", "applied", "total", "error", "error_stmt")
+_SELECT_BRIEF = ("SELECT " + ", ".join(f"`{c}`" for c in BRIEF_COLUMNS) + f" FROM {_Q} "
+                 "ORDER BY `version`")
 _UPSERT = (f"INSERT INTO {_Q} (" + ", ".join(f"`{c}`" for c in COLUMNS) + ") VALUES ("
            + ", ".join("?" for _ in COLUMNS) + ") ON CONFLICT (`version`) DO UPDATE SET "
            + ", ".join(f"`{c}` = excluded.`{c}`" for c in COLUMNS
@@ -55,7 +58,7 @@ def _text(v) -> str:
 
 
 def _partial(v) -> list[str] | None:
-    if v is None:
+    if v is None or v == b"null":  # b"null": what a row without partial hashes holds
         return None
     try:
         data = json.loads(_text(v))
@@ -86,6 +89,10 @@ class SQLiteRevisions(RevisionsHook):
             if column not in have:
                 conn.execute(f"ALTER TABLE {_Q} ADD COLUMN `{column}` {definition}")
 
+    def table_current(self, conn: Connection, schema: str) -> bool:
+        have = {row[1] for row in conn.query(f"PRAGMA table_info({_Q})")}
+        return bool(have) and all(column in have for column in _UPGRADE)
+
     def select(self, conn: Connection, schema: str, version: str | None = None) -> list[Revision]:
         if version is None:
             rows = conn.query(_SELECT + " ORDER BY `version`")
@@ -93,15 +100,26 @@ class SQLiteRevisions(RevisionsHook):
             rows = conn.query(_SELECT + " WHERE `version` = ?", (version,))
         return [self._decode(r) for r in rows]
 
+    def select_brief(self, conn: Connection, schema: str) -> list[Revision]:
+        return [Revision(version=_text(v), description=_text(d), type=int(t or 0),
+                         applied=int(a or 0), total=int(n or 0), error=_text(e),
+                         error_stmt=_text(s))
+                for v, d, t, a, n, e, s in conn.query(_SELECT_BRIEF)]
+
     def _decode(self, row: tuple) -> Revision:
         (version, description, typ, applied, total, executed_at, execution_time, error,
          error_stmt, digest, partial, operator) = row
+        # Text columns come back as str; _text is for the odd row (NULL, blob).
         return Revision(
-            version=_text(version), description=_text(description), type=int(typ or 0),
-            applied=int(applied or 0), total=int(total or 0),
+            version=version if version.__class__ is str else _text(version),
+            description=description if description.__class__ is str else _text(description),
+            type=int(typ or 0), applied=int(applied or 0), total=int(total or 0),
             executed_at=GoTime.parse(executed_at), execution_time=int(execution_time or 0),
-            error=_text(error), error_stmt=_text(error_stmt), hash=_text(digest),
-            partial_hashes=_partial(partial), operator_version=_text(operator))
+            error=error if error.__class__ is str else _text(error),
+            error_stmt=error_stmt if error_stmt.__class__ is str else _text(error_stmt),
+            hash=digest if digest.__class__ is str else _text(digest),
+            partial_hashes=_partial(partial),
+            operator_version=operator if operator.__class__ is str else _text(operator))
 
     def upsert(self, conn: Connection, schema: str, rev: Revision) -> None:
         executed_at = (rev.executed_at or GoTime.now()).sqlite_text()
