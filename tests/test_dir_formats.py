@@ -311,3 +311,38 @@ def test_rm_and_edit_are_atlas_only(tmp_path):
 
 
 
+
+
+@pytest.mark.parametrize("fmt,files", [
+    ("goose", {"1_vacuum.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nVACUUM;\n\n"
+                               "-- +goose Down\nSELECT 1;\n"}),
+    ("dbmate", {"1_vacuum.sql": "-- migrate:up transaction:false\nVACUUM;\n\n"
+                                "-- migrate:down\nSELECT 1;\n"}),
+])
+def test_tools_no_transaction_marker(tmp_path, fmt, files):
+    """VACUUM cannot run inside a transaction: the tool's own marker runs the file outside
+    one (as goose and dbmate do); without it the file fails."""
+    write_tree(tmp_path / "m", files)
+    url = f"file://m?format={fmt}"
+    ok(atoll(tmp_path, "migrate", "hash", "--dir", url))
+    ok(atoll(tmp_path, "migrate", "apply", "--dir", url, "--url", "sqlite://app.db"))
+    plain = {n: t.replace("-- +goose NO TRANSACTION\n", "").replace(" transaction:false", "")
+             for n, t in files.items()}
+    write_tree(tmp_path / "p", plain)
+    ok(atoll(tmp_path, "migrate", "hash", "--dir", f"file://p?format={fmt}"))
+    failed(atoll(tmp_path, "migrate", "apply", "--dir", f"file://p?format={fmt}", "--url",
+                 "sqlite://other.db"), "VACUUM|transaction")
+
+
+def test_bare_dir_path_takes_the_format(tmp_path):
+    write_tree(tmp_path / "migrations", GOLANG_MIGRATE)
+    r = ok(atoll(tmp_path, "migrate", "ls", "--dir", "migrations", "--dir-format",
+                 "golang-migrate"))
+    assert r.out.splitlines() == ["000001_create_users.up.sql", "000002_add_email.up.sql"]
+
+
+def test_new_twice_in_one_second_gets_two_versions(tmp_path):
+    for _ in range(2):
+        ok(atoll(tmp_path, "migrate", "new", "x", "--dir", "file://m?format=golang-migrate"))
+    d = open_dir(f"file://{tmp_path}/m?format=golang-migrate")
+    assert len({f.version for f in d.files}) == 2

@@ -457,10 +457,14 @@ def _new_formatted(inv, name) -> None:
     import os
 
     from ..migrate.formats import Plan, write_plan
+    from .diff_formats import free_version
 
+    taken = None
     if os.path.exists(_dir(inv)):
-        _open(inv).validate()
-    write_plan(_dir_url(inv), Plan(name=name or ""))
+        taken = _open(inv)
+        taken.validate()
+    version = free_version(taken) if taken is not None else ""
+    write_plan(_dir_url(inv), Plan(name=name or "", version=version))
 
 
 def _atlas_only(inv, what: str) -> None:

@@ -16,7 +16,7 @@ from functools import cached_property
 from ..errors import MigrationError
 from ..gotext import go_quote
 from .checksum import HASH_FILE_NAME, HashFile, compute_sum, validate_sum
-from .directives import checkpoint_tag, file_directives, sum_ignored
+from .directives import checkpoint_tag, file_directives, sum_ignored, txmode_directive
 from .splitter import SQLITE, scan_statements
 
 
@@ -42,6 +42,11 @@ class MigrationFile:
         """The part of the name after the first ``_``, without ``.sql`` ("" if none)."""
         _, sep, rest = self.name.partition("_")
         return rest.removesuffix(".sql") if sep else ""
+
+    def txmode(self) -> str:
+        """The file's ``atlas:txmode`` ("none", "file", or "" when it has none); other tools'
+        files say it their own way (goose's ``NO TRANSACTION``)."""
+        return txmode_directive(self.name, self.text)
 
     def directive(self, name: str) -> list[str]:
         """Arguments of the file-level directive ``name`` (``txmode``, ``nolint``, …)."""

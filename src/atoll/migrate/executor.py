@@ -44,7 +44,6 @@ from typing import Any
 
 from ..errors import AtollError, DatabaseError, MigrationError
 from ..gotext import go_quote
-from .directives import txmode_directive
 from .directory import MigrationDir, MigrationFile, load_dir
 from .lock import APPLY_LOCK, MigrationLock, acquire_lock
 from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError
@@ -407,7 +406,7 @@ class _Runner:
 
 
 def _mode_for(f: MigrationFile, global_mode: str) -> str:
-    m = txmode_directive(f.name, f.text)
+    m = f.txmode()
     if m == "" or m == global_mode:
         return global_mode
     if global_mode == "all":

@@ -55,8 +55,10 @@ def split_dir_url(dir_url: str) -> tuple[str, str]:
 def with_format(dir_url: str, fmt: str) -> str:
     """Atlas's ``dirFormatBC``: put ``fmt`` into the URL's ``format`` query parameter unless
     the URL has one. ``atlas`` (the default) leaves the URL as it is."""
-    if not fmt or fmt == "atlas" or "://" not in dir_url:
+    if not fmt or fmt == "atlas":
         return dir_url
+    if "://" not in dir_url:  # a bare path
+        dir_url = f"file://{dir_url}"
     base, _, query = dir_url.partition("?")
     params = parse_qsl(query, keep_blank_values=True)
     if any(k == "format" for k, _ in params):

@@ -1,7 +1,7 @@
 """amacneil/dbmate files (``?format=dbmate``): every ``*.sql`` file, named
 ``VERSION_NAME.sql``, hashed whole; only the part between ``-- migrate:up`` and
-``-- migrate:down`` runs. Options after the marker (``-- migrate:up transaction:false``)
-are allowed, as dbmate allows them."""
+``-- migrate:down`` runs. Options after the marker are allowed, as dbmate allows them;
+``-- migrate:up transaction:false`` runs the file outside a transaction."""
 
 from __future__ import annotations
 
@@ -46,6 +46,13 @@ class DBMateFile(MigrationFile):
     @cached_property
     def sql(self) -> str:
         return up_text(self.name, self.text)
+
+    def txmode(self) -> str:
+        """``-- migrate:up transaction:false`` runs the up part outside a transaction."""
+        for line in go_lines(self.text):
+            if marker(line) == "up":
+                return "none" if "transaction:false" in line.split() else super().txmode()
+        return super().txmode()
 
 
 def read(path: str) -> list[MigrationFile]:

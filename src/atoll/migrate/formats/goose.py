@@ -3,7 +3,8 @@
 ``-- +goose Down`` runs, a statement ending with a ``;`` at the end of a line or wrapped in
 ``-- +goose StatementBegin`` / ``StatementEnd``.
 
-Annotations are matched case-insensitively, as goose does (Atlas matches the exact words)."""
+Annotations are matched case-insensitively, as goose does (Atlas matches the exact words);
+``-- +goose NO TRANSACTION`` runs the file outside a transaction (Atlas ignores it)."""
 
 from __future__ import annotations
 
@@ -74,11 +75,18 @@ def up_text(name: str, text: str) -> str:
     return "\n".join(out)
 
 
+_NO_TRANSACTION = re.compile(r"^-- \+goose\s+no\s+transaction\s*$", re.I | re.M)
+
+
 @dataclass(frozen=True, eq=False)
 class GooseFile(MigrationFile):
     @cached_property
     def sql(self) -> str:
         return up_text(self.name, self.text)
+
+    def txmode(self) -> str:
+        """``-- +goose NO TRANSACTION`` runs the file outside a transaction, as goose does."""
+        return "none" if _NO_TRANSACTION.search(self.text) else super().txmode()
 
 
 def read(path: str) -> list[MigrationFile]:
