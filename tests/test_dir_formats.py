@@ -346,3 +346,12 @@ def test_new_twice_in_one_second_gets_two_versions(tmp_path):
         ok(atoll(tmp_path, "migrate", "new", "x", "--dir", "file://m?format=golang-migrate"))
     d = open_dir(f"file://{tmp_path}/m?format=golang-migrate")
     assert len({f.version for f in d.files}) == 2
+
+
+def test_directory_in_another_format_as_a_desired_state(tmp_path):
+    """`--to file://dir?format=goose` replays only the up parts on the dev database."""
+    write_tree(tmp_path / "migrations", GOOSE)
+    ok(atoll(tmp_path, "migrate", "hash", "--dir", "file://migrations?format=goose"))
+    r = ok(atoll(tmp_path, "schema", "diff", "--from", "sqlite://file?mode=memory", "--to",
+                 "file://migrations?format=goose", "--dev-url", "sqlite://file?mode=memory"))
+    assert 'CREATE TABLE `audit`' in r.out and "DROP" not in r.out

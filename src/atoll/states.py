@@ -29,6 +29,7 @@ class FileState:
     kind: str  # "hcl", "sql" or "dir"
     paths: tuple[str, ...]
     version: str | None = None
+    format: str = ""  # a migration directory's ?format= (another tool's layout)
 
 
 def file_path(url: str) -> str:
@@ -47,9 +48,11 @@ def classify_files(urls: Sequence[str]) -> FileState:
     kinds: set[str] = set()
     paths: list[str] = []
     version = None
+    fmt = ""
     for url in urls:
         path = file_path(url)
         version = _query(url).get("version") or version
+        fmt = _query(url).get("format") or fmt
         if os.path.isdir(path):
             names = sorted(os.listdir(path))
             hcl = [os.path.join(path, n) for n in names if n.endswith(".hcl")]
@@ -66,7 +69,7 @@ def classify_files(urls: Sequence[str]) -> FileState:
             raise AtollError(f"stat {path}: no such file or directory")
     if len(kinds) > 1:
         raise AtollError("cannot mix HCL, SQL files and migration directories in one state")
-    return FileState(kinds.pop() if kinds else "hcl", tuple(paths), version)
+    return FileState(kinds.pop() if kinds else "hcl", tuple(paths), version, fmt)
 
 
 # A top-level `env` block marks a project file (atlas.hcl), which is no schema.
@@ -161,7 +164,10 @@ def read_state(urls: Sequence[str], *, dev_url: str | None = None, variables: di
                         replay_sql(dialect, conn, read_text(path), path)
                     else:
                         # The same replay as `migrate diff`/`validate` (checkpoints too).
-                        replay(conn, dialect, path, to_version=state.version, validate=False)
+                        from .migrate.formats import open_dir
+
+                        replay(conn, dialect, open_dir(path, state.format),
+                               to_version=state.version, validate=False)
                 schema = dialect.inspect(conn)
         return exclude_from(schema, exclude)
     if scheme == "mem":
