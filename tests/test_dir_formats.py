@@ -355,3 +355,11 @@ def test_directory_in_another_format_as_a_desired_state(tmp_path):
     r = ok(atoll(tmp_path, "schema", "diff", "--from", "sqlite://file?mode=memory", "--to",
                  "file://migrations?format=goose", "--dev-url", "sqlite://file?mode=memory"))
     assert 'CREATE TABLE `audit`' in r.out and "DROP" not in r.out
+
+
+def test_flyway_semver_order_as_atlas_lists_it(tmp_path):
+    """The order of Atlas's TestChecksum "flyway with semver versioning" case."""
+    names = ["V1__.sql", "V1_1_0__.sql", "V1.1.1__.sql", "V2__.sql", "V2.1.0__.sql", "V3__.sql",
+             "V11__.sql", "V11.11.11__.sql"]
+    write_tree(tmp_path / "m", {n: f"SELECT '{n}';\n" for n in reversed(names)})
+    assert [f.name for f in open_dir(f"file://{tmp_path}/m?format=flyway").files] == names
