@@ -20,6 +20,10 @@ _MODULES = {
     "postgresql": "atoll.dialects.postgres",
     "mysql": "atoll.dialects.mysql",
     "mariadb": "atoll.dialects.mysql",
+    "maria": "atoll.dialects.mysql",
+    "mysql+unix": "atoll.dialects.mysql",
+    "mariadb+unix": "atoll.dialects.mysql",
+    "maria+unix": "atoll.dialects.mysql",
 }
 
 
@@ -29,11 +33,16 @@ def dialect_for(url: DatabaseURL | str) -> Dialect:
         url = parse_url(url)
     module = _MODULES.get(url.scheme)
     if url.scheme == "docker":
+        image = (url.host or "").lower()
+        example = (
+            "mysql://root@localhost:3306/dev (an empty database of the same MySQL/MariaDB "
+            "version)" if image in ("mysql", "mariadb", "maria") else
+            "postgres://postgres@localhost:5432/dev?search_path=dev&sslmode=disable or "
+            "sqlite://dev?mode=memory")
         raise URLError(
             f"docker:// URLs are not supported: atoll does not start containers. Give the URL "
-            f"of an empty local database or schema instead, e.g. "
-            f"postgres://postgres@localhost:5432/dev?search_path=dev&sslmode=disable or "
-            f"sqlite://dev?mode=memory (got {url.masked!r})")
+            f"of an empty local database or schema instead, e.g. {example} "
+            f"(got {url.masked!r})")
     if module is None:
         raise URLError(f'unknown database scheme "{url.scheme}" in URL {url.masked!r}; '
                        f"supported: sqlite, postgres, mysql, mariadb")

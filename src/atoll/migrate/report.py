@@ -190,6 +190,9 @@ def go_url_json(text: str, schema: str = "main") -> dict:
         out["Opaque"] = rest
     else:
         out["Path"] = rest
+    if out["Scheme"] in ("mysql", "mariadb", "maria") and schema == "main":
+        # Atlas's MySQL driver: the URL's database (realm scope: "").
+        out["Schema"] = out["Path"].lstrip("/")
     return out
 
 

@@ -75,6 +75,11 @@ class MySQLDialect(VersionedOnlyDialect):
 
         return plan_clean(self.inspect(conn), info=self._server())
 
+    def lint_analyzers(self, analyzers: list) -> list:
+        from .lint import lint_analyzers
+
+        return lint_analyzers(analyzers)
+
     def decode_hcl(self, doc) -> Schema:
         from .hcl_codec import decode
 

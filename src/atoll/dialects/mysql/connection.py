@@ -1,7 +1,9 @@
 """Opening MySQL and MariaDB databases from Atlas-style URLs, on PyMySQL (imported here only).
 
-``mysql://user:pass@host:3306/db`` (or ``mariadb://…``): the path names the database the URL
-is bound to; without one the connection is bound to no database (Atlas's "realm" mode).
+``mysql://user:pass@host:3306/db`` (or ``mariadb://…``, ``maria://…``): the path names the
+database the URL is bound to; without one the connection is bound to no database (Atlas's
+"realm" mode). ``mysql+unix:///path/to/socket?database=db`` (and ``mariadb+unix``,
+``maria+unix``) connect over a Unix socket; the database is the ``database`` parameter.
 Recognised parameters: ``charset`` (default utf8mb4), ``tls``/``ssl-mode`` (``true``,
 ``skip-verify``, ``preferred``, ``false``), ``timeout`` (connect, seconds); the other
 go-sql-driver parameters have no PyMySQL equivalent and are ignored.
@@ -34,13 +36,21 @@ def _seconds(text: str) -> float:
 
 
 def connect_kwargs(url: DatabaseURL) -> dict:
-    if url.scheme not in ("mysql", "mariadb"):
+    if url.scheme not in ("mysql", "mariadb", "maria", "mysql+unix", "mariadb+unix",
+                          "maria+unix"):
         raise URLError(f"not a MySQL URL: {url.masked!r}")
-    db = unquote(url.path.lstrip("/"))
+    socket = None
+    if url.scheme.endswith("+unix"):
+        # The path is the socket; the database comes from the "database" parameter.
+        socket, db = unquote(url.path), url.param("database") or ""
+        if not socket:
+            raise URLError(f"invalid MySQL URL {url.masked!r}: missing socket path")
+    else:
+        db = unquote(url.path.lstrip("/"))
     if "/" in db:
         raise URLError(f"invalid MySQL URL {url.masked!r}: bad database name {db!r}")
     kw: dict = {
-        "host": url.host or "localhost", "port": url.port or 3306,
+        "host": url.host or "localhost", "port": url.port or 3306, "unix_socket": socket,
         "user": unquote(url.user or ""), "password": unquote(url.password or ""),
         "database": db or None, "charset": url.param("charset") or "utf8mb4",
         "autocommit": True, "connect_timeout": 10,
