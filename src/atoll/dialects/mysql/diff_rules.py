@@ -246,7 +246,7 @@ def diff_schema(current: Schema, desired: Schema, *,
         if ch:
             attrs.append((key, *ch))
     if attrs and "modify_schema" not in skip:
-        changes.append(ModifySchemaAttrs(desired.name or current.name, tuple(attrs)))
+        changes.append(ModifySchemaAttrs(current.name or desired.name, tuple(attrs)))
     rules = MySQLDiffRules()
     rules._schema = current
     changes += diff_schemas(current, desired, rules, skip=skip)
