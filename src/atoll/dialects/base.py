@@ -165,9 +165,10 @@ class Dialect(ABC):
         one transaction skips it."""
         return False
 
-    def lint_analyzers(self, analyzers: list) -> list:
+    def lint_analyzers(self, analyzers: list, config=None) -> list:
         """The ``migrate lint`` analyzers for this engine, given the generic ones in report
-        order: an engine adds its own steps or replaces an analyzer with its variant."""
+        order and the ``lint`` block (a ``LintConfig``): an engine adds its own steps, or
+        replaces an analyzer with its variant."""
         return analyzers
 
     def is_clean(self, conn: Connection) -> bool:

@@ -29,6 +29,11 @@ class PostgresDialect(VersionedOnlyDialect):
     hcl_name_rules = NameRules(fold_case=False, fold_column_case=False, triggers_per_table=True,
                                tables_need_columns=False)
 
+    def lint_analyzers(self, analyzers: list, config=None) -> list:
+        from .lint import lint_analyzers
+
+        return lint_analyzers(analyzers, config)
+
     def risk_probe(self):
         from .data_risk import PostgresRiskProbe
 

@@ -108,6 +108,9 @@ def pq_message(exc: BaseException, stmt: str = "") -> str:
     return f"pq: {msg} ({code})" if code else f"pq: {msg}"
 
 
+MIN_SERVER_VERSION = 100000
+
+
 class PostgresConnection(Connection):
     def __init__(self, url: DatabaseURL):
         self.url = url
@@ -122,6 +125,12 @@ class PostgresConnection(Connection):
             raise DatabaseError(f"postgres: cannot connect to {url.masked}: "
                                 f"{_one_line(str(exc))}") from None
         self.raw.add_notice_handler(lambda diag: None)
+        # Atlas reads server_version_num on open and refuses servers older than 10; libpq
+        # hands the number over with the connection, so this costs no query.
+        self.server_version = self.raw.info.server_version
+        if self.server_version < MIN_SERVER_VERSION:
+            self.raw.close()
+            raise DatabaseError(f"postgres: unsupported postgres version: {self.server_version}")
 
     def execute(self, sql: str, params: Sequence = ()) -> None:
         try:

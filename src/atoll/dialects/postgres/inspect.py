@@ -146,6 +146,9 @@ _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 
 def server_version(conn: Connection) -> int:
+    known = getattr(conn, "server_version", None)
+    if isinstance(known, int):
+        return known
     return int(conn.query("SELECT current_setting('server_version_num')")[0][0])
 
 

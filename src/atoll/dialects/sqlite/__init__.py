@@ -93,7 +93,7 @@ class SQLiteDialect(Dialect):
         # enforcement off and checks violations at commit instead.
         return statement.sql.strip().upper().startswith("PRAGMA FOREIGN_KEYS")
 
-    def lint_analyzers(self, analyzers: list) -> list:
+    def lint_analyzers(self, analyzers: list, config=None) -> list:
         from .lint import lint_analyzers
 
         return lint_analyzers(analyzers)

@@ -645,4 +645,4 @@ def analyzers_for(dialect, config: LintConfig | dict | None = None) -> list[Anal
     out: list[Analyzer] = [REGISTRY[name](dict(config.options(name))) for name in DEFAULT_ON]
     if config.has("naming"):
         out.append(Naming(dict(config.options("naming"))))
-    return dialect.lint_analyzers(out)
+    return dialect.lint_analyzers(out, config)
