@@ -207,6 +207,20 @@ def exclude_from(schema: Schema, patterns: Sequence[str]) -> Schema:
     return exclude_schema(schema, patterns)
 
 
+def is_hcl_state(urls: Sequence[str]) -> bool:
+    """Whether a state is read from HCL schema files (a file or a folder of them)."""
+    if not urls:
+        return False
+    if urls[0].startswith("mem://hcl_schema/"):
+        return True
+    if not all(u.startswith("file://") for u in urls):
+        return False
+    try:
+        return classify_files(urls).kind == "hcl"
+    except AtollError:
+        return False
+
+
 def check_schema_name(schema: Schema, expected: str = "main") -> None:
     if schema.name and schema.name != expected:
         raise SchemaError(f'mismatched HCL and database schemas: "{expected}" <> "{schema.name}"')

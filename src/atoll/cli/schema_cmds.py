@@ -132,13 +132,13 @@ def apply_cmd(ctx: click.Context, **_):
 
     from ..declarative import execute_plan, plan, render_planned
     from ..revisions_guard import guard_revisions
-    from ..states import check_schema_name
+    from ..states import check_schema_name, is_hcl_state
 
     dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
         desired = read_desired(inv, to, inv.get("dev_url"), dialect)
         current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
-        if to[0].startswith("file://"):
+        if is_hcl_state(to):  # a migration directory's state has no schema name of its own
             check_schema_name(desired, current.name)
         current, desired = guard_revisions(current, desired, desired_urls=to,
                                            revisions_schema=revisions_schema(inv))
@@ -209,9 +209,9 @@ def diff_cmd(ctx: click.Context, **_):
                          exclude=exclude)
     desired = read_state(to_urls, dev_url=dev_url, variables=variables, project=inv.project,
                          exclude=exclude)
-    if _is_hcl_state(to_urls) and not from_urls[0].startswith(("file://", "mem://")):
-        from ..states import check_schema_name
+    from ..states import check_schema_name, is_hcl_state
 
+    if is_hcl_state(to_urls) and not from_urls[0].startswith(("file://", "mem://")):
         # As schema apply: an HCL schema meets a connected database's schema by name.
         check_schema_name(desired, current.name or "main")
     from ..revisions_guard import guard_revisions
@@ -228,11 +228,6 @@ def diff_cmd(ctx: click.Context, **_):
             click.echo("Schemas are synced, no changes to be made.")
         return
     click.echo(render_statements(statements), nl=False)
-
-
-def _is_hcl_state(urls) -> bool:
-    return urls[0].startswith("mem://hcl_schema/") or all(
-        u.startswith("file://") and u.endswith(".hcl") for u in urls)
 
 
 # --- clean ---------------------------------------------------------------------------------

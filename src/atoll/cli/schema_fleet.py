@@ -12,7 +12,8 @@ import click
 
 from ..errors import AtollError
 from .formats import parse_format
-from .shared import confirm_apply, print_fleet, read_desired, revisions_schema, run_targets
+from .shared import (confirm_apply, print_fleet, read_desired, revisions_schema, run_targets,
+                     schema_variables)
 
 
 def inspect_fleet(inv) -> None:
@@ -61,6 +62,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     from ..fleet.runner import TargetResult
     from ..fleet.targets import build_targets
     from ..revisions_guard import guard_revisions
+    from ..states import check_schema_name, is_hcl_state
     from ..urls import parse_url
 
     rev_schema = revisions_schema(inv)
@@ -74,12 +76,16 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     def desired_for(target, dialect):
         key = tuple(target.settings.get("to") or ()) or tuple(
             target.settings.get("file") or ()) or tuple(to)
+        # Each env instance may give the schema files its own variables (a schema per
+        # tenant: ``schema "tenant" { name = var.tenant }``); equal inputs are read once.
+        variables = schema_variables(inv, target.env)
+        cache_key = (key, dialect.name, json.dumps(variables, sort_keys=True, default=str))
         with cache_lock:
-            if (key, dialect.name) not in desired_cache:
+            if cache_key not in desired_cache:
                 urls = [u if "://" in u else f"file://{u}" for u in key]
-                desired_cache[key, dialect.name] = (urls, read_desired(
-                    inv, urls, target.settings.get("dev_url"), dialect))
-            return desired_cache[key, dialect.name]
+                desired_cache[cache_key] = (urls, read_desired(
+                    inv, urls, target.settings.get("dev_url"), dialect, variables))
+            return desired_cache[cache_key]
 
     def plan_job(target, step):
         url = parse_url(target.url)
@@ -88,6 +94,8 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
         with connect(url) as conn:
             current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
             desired_urls, desired = desired_for(target, dialect)
+            if is_hcl_state(desired_urls):
+                check_schema_name(desired, current.name)
             current, desired = guard_revisions(
                 current, desired, desired_urls=desired_urls,
                 revisions_schema=rev_schema)

@@ -76,23 +76,28 @@ def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
         sys.exit(1)
 
 
-def schema_variables(inv: Invocation) -> dict:
-    """Values for ``variable`` blocks of schema files: the env's free-form attributes, then
-    ``--var`` values the env does not shadow (spec/project.md §3.9)."""
+def schema_variables(inv: Invocation, env=None) -> dict:
+    """Values for ``variable`` blocks of schema files: the env's free-form attributes (``env``,
+    one instance of a fleet, else the selected env), then ``--var`` values the env does not
+    shadow (spec/project.md §3.9)."""
     variables: dict = {}
     for key, values in (inv.values.get("var") or {}).items():
         variables[key] = values[0] if len(values) == 1 else list(values)
-    if inv.env is not None:
-        variables.update(getattr(inv.env, "schema_vars", {}) or {})
+    env = env if env is not None else inv.env
+    if env is not None:
+        variables.update(getattr(env, "schema_vars", {}) or {})
     return variables
 
 
-def read_desired(inv: Invocation, urls, dev_url, dialect=None):
-    """The desired schema read from ``urls`` with the invocation's variables and excludes
-    (HCL by the rules of ``dialect``, the target database's engine, when given)."""
+def read_desired(inv: Invocation, urls, dev_url, dialect=None, variables: dict | None = None):
+    """The desired schema read from ``urls`` with the invocation's variables (or
+    ``variables``) and excludes (HCL by the rules of ``dialect``, the target database's
+    engine, when given)."""
     from ..states import read_state
 
-    return read_state(list(urls), dev_url=dev_url, variables=schema_variables(inv),
+    if variables is None:
+        variables = schema_variables(inv)
+    return read_state(list(urls), dev_url=dev_url, variables=variables,
                       project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
 
 

@@ -29,6 +29,8 @@ class Target:
     settings: dict = field(default_factory=dict, compare=False, hash=False)
     group: str = ""
     key: str = ""  # the partition key when the name alone is not stable (fleet/partition.py)
+    # The env instance the target came from (its free-form attributes feed schema files).
+    env: object = field(default=None, compare=False, hash=False)
 
     @property
     def display_url(self) -> str:

@@ -35,10 +35,11 @@ def build_targets(inv, *, url_key: str = "url") -> list[Target]:
                              (f' (env "{env.name}")' if env is not None else ""))
         name = getattr(env, "target", None) or (env.name if env is not None else "")
         targets.append(Target(name=name or _name_from_url(url), url=url,
-                              settings=one.values, group=""))
+                              settings=one.values, group="", env=env))
     names = [t.name for t in targets]
     if len(set(names)) != len(names):  # several same-named envs: tell them apart by URL
-        targets = [Target(f"{t.name}[{i}]", t.url, t.settings, key=f"{t.name} {t.display_url}")
+        targets = [Target(f"{t.name}[{i}]", t.url, t.settings, key=f"{t.name} {t.display_url}",
+                          env=t.env)
                    for i, t in enumerate(targets)]
     partition = inv.get("partition")
     if partition is not None:  # --partition I/N: only this runner's stable slice
