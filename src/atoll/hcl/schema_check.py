@@ -54,10 +54,11 @@ def check_schema_document(doc: Document, rules: NameRules = SQLITE_NAMES) -> Non
             space = (("relation", schema) if rules.indexes_share_relation_names
                      else ("index", schema, seen.key(table)))
             seen.add(space, ib, f"index {go_quote(final_name(ib))} of table {go_quote(table)}")
-    for vb in doc.children("view"):
+    for vb in doc.children("view") + doc.children("materialized"):
         schema = _schema_of(vb)
         view = final_name(vb)
-        seen.add(("relation", schema), vb, f"view {go_quote(view)}")
+        noun = "materialized view" if vb.type == "materialized" else "view"
+        seen.add(("relation", schema), vb, f"{noun} {go_quote(view)}")
         for cb in vb.children("column"):
             seen.add(("view column", schema, seen.key(view)), cb,
                      f"column {go_quote(final_name(cb))} of view {go_quote(view)}", column=True)

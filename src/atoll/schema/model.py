@@ -262,6 +262,8 @@ class View:
     depends_on: tuple[str, ...] = field(default=(), compare=False)
     comment: str | None = None
     create_sql: str | None = field(default=None, compare=False, repr=False)
+    # PostgreSQL: a materialized view (its rows are stored, built when it is created).
+    materialized: bool = False
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -6,10 +6,14 @@ triggers by everything that defines them. A changed object is a ``ModifyView`` /
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ..errors import SchemaError
+from ..gotext import go_quote
 from .changes import AddTrigger, AddView, DropTrigger, DropView, ModifyTrigger, ModifyView
 from .model import Schema, Trigger, View
 
-__all__ = ["view_changes", "trigger_changes", "same_view", "same_trigger"]
+__all__ = ["view_changes", "trigger_changes", "same_view", "same_trigger", "dependency_order"]
 
 
 def _text(s: str | None) -> str | None:
@@ -17,7 +21,7 @@ def _text(s: str | None) -> str | None:
 
 
 def same_view(a: View, b: View) -> bool:
-    return _text(a.definition) == _text(b.definition)
+    return _text(a.definition) == _text(b.definition) and a.materialized == b.materialized
 
 
 def same_trigger(a: Trigger, b: Trigger) -> bool:
@@ -48,3 +52,29 @@ def view_changes(current: Schema, desired: Schema) -> list:
 def trigger_changes(current: Schema, desired: Schema) -> list:
     return _changes(current.triggers, desired.triggers, same_trigger, DropTrigger,
                     ModifyTrigger, AddTrigger)
+
+
+def dependency_order(views: Sequence[View]) -> list[View]:
+    """``views`` with each one after the views of the list it reads, otherwise in the given
+    order (the order to create them in; reversed, to drop them). A cycle is an error."""
+    by_name = {v.name: v for v in views}
+    out: list[View] = []
+    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(v: View, path: tuple[str, ...]) -> None:
+        if state.get(v.name) == 2:
+            return
+        if state.get(v.name) == 1:
+            cycle = " -> ".join(go_quote(n) for n in (*path, v.name))
+            raise SchemaError(f"views depend on each other in a cycle: {cycle}")
+        state[v.name] = 1
+        for dep in v.depends_on:
+            d = by_name.get(dep)
+            if d is not None and d is not v:
+                visit(d, (*path, v.name))
+        state[v.name] = 2
+        out.append(v)
+
+    for v in views:
+        visit(v, ())
+    return out

@@ -47,8 +47,9 @@ class PostgresDialect(VersionedOnlyDialect):
     def diff(self, current: Schema, desired: Schema, *,
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
         from .diff_rules import diff_schema
+        from .views import with_view_dependents
 
-        return diff_schema(current, desired, skip=skip)
+        return with_view_dependents(diff_schema(current, desired, skip=skip), current, desired)
 
     def plan(self, changes: Sequence[SchemaChange], *, indent: str = "",
              qualifier: str | None = None) -> list[Statement]:

@@ -1,9 +1,9 @@
 """Atlas schema HCL ⇄ the schema model, with PostgreSQL semantics (spec/postgres.md §3).
 
-``decode(doc)`` reads ``schema``, ``table`` and ``enum`` blocks (``domain``/``composite`` are
+``decode(doc)`` reads ``schema``, ``table``, ``enum``, ``view`` and ``materialized`` blocks (``domain``/``composite`` are
 ignored; ``sequence``, ``extension`` … are refused as in Atlas's community build);
 ``encode(schema)`` prints what ``atlas schema inspect`` prints for a PostgreSQL schema: tables,
-then enums, then the schema block.
+then (atoll's addition) views and materialized views, then enums, then the schema block.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ...hcl.spec_writer import Attr as _Attr
 from ...hcl.spec_writer import Blk as _Blk
 from ...hcl.spec_writer import hcl_quote, readable_ident, valid_ident
 from ...hcl.spec_writer import render as _render
+from ...hcl.object_codec import might_heredoc
 from ...schema.model import (
     Check,
     Column,
@@ -37,6 +38,7 @@ from ...schema.model import (
     Schema,
     Table,
     TypeClass,
+    View,
 )
 from .types import enum_type, hcl_type_text, type_from_hcl
 
@@ -173,8 +175,33 @@ def decode(doc: Document) -> Schema:
     for tb, t in decoded:
         fks = tuple(_fk(fb, t, by_name) for fb in tb.children("foreign_key"))
         tables.append(dataclasses.replace(t, foreign_keys=fks))
+    views = [_view(vb, labels, enum_types) for kind in ("view", "materialized")
+             for vb in doc.children(kind)]
     return Schema(name=name, tables=tuple(tables), comment=_str(sblock, "comment"),
-                  enums=tuple(enums))
+                  enums=tuple(enums), views=tuple(views))
+
+
+def _view(b: Block, labels: set[str], enums: dict[str, ColumnType]) -> View:
+    """A ``view`` or ``materialized`` block (atoll reads them; Atlas's paid build too)."""
+    name = _label(b)
+    noun = "materialized view" if b.type == "materialized" else "view"
+    sref = b.get("schema")
+    if not isinstance(sref, Ref) or sref.name not in labels:
+        raise SchemaError(f"schema not found for {noun} {go_quote(name)}")
+    definition = _str(b, "as")
+    if not definition or not definition.strip():
+        raise SchemaError(f'{noun} {go_quote(name)}: missing "as" definition (the query)')
+    deps = []
+    for r in _refs(b, "depends_on"):
+        if r.path and r.path[0][0] in ("table", "view", "materialized"):
+            deps.append(r.path[0][1].rpartition(".")[2])
+    try:
+        columns = tuple(_column(cb, enums) for cb in b.children("column"))
+    except SchemaError as exc:
+        raise SchemaError(f"cannot convert {noun} {go_quote(name)}: {exc}") from None
+    return View(name=name, definition=definition.replace("\r\n", "\n").strip(),
+                columns=columns, depends_on=tuple(deps), comment=_str(b, "comment"),
+                materialized=b.type == "materialized")
 
 
 def _table(b: Block, name: str, enums: dict[str, ColumnType]) -> Table:
@@ -491,8 +518,24 @@ def _enc_table(schema: Schema, t: Table) -> _Blk:
     return _Blk("table", [t.name], body)
 
 
+def _enc_view(schema: Schema, v: View) -> _Blk:
+    body: list = [_Attr("schema", _ref("schema", schema.name))]
+    body.extend(_enc_column(c) for c in v.columns)
+    body.append(_Attr("as", might_heredoc(v.definition)))
+    kinds = {x.name: ("materialized" if x.materialized else "view") for x in schema.views}
+    kinds.update({t.name: "table" for t in schema.tables})
+    deps = sorted(f"{kinds[d]}\0{d}" for d in v.depends_on if d in kinds)
+    if deps:
+        body.append(_Attr("depends_on", "[" + ", ".join(
+            _ref(*d.split("\0")) for d in deps) + "]"))
+    if v.comment is not None:
+        body.append(_Attr("comment", hcl_quote(v.comment)))
+    return _Blk("materialized" if v.materialized else "view", [v.name], body)
+
+
 def encode(schema: Schema) -> str:
     blocks: list = [_enc_table(schema, t) for t in schema.tables]
+    blocks += [_enc_view(schema, v) for v in schema.views]
     for e in schema.enums:
         blocks.append(_Blk("enum", [e.name], [
             _Attr("schema", _ref("schema", schema.name)),

@@ -41,6 +41,7 @@ from .types import (
     inspected_type,
     serial_of,
 )
+from .views import inspect_views
 
 SCHEMA_QUERY = """SELECT nspname, pg_catalog.obj_description(ns.oid)
 FROM pg_catalog.pg_namespace ns
@@ -183,7 +184,7 @@ def inspect_schema(conn: Connection, name: str = "", *,
             if t.partition is not None:
                 tables[t.name] = dataclasses.replace(t, partition=_partition(t))
     schema = Schema(name=name, tables=tuple(tables.values()), comment=comment,
-                    enums=tuple(enums))
+                    enums=tuple(enums), views=inspect_views(conn, name))
     if exclude:
         from ...schema.exclude import exclude_schema
 

@@ -19,6 +19,7 @@ from ...schema.changes import (
     AddIndex,
     AddPrimaryKey,
     AddTable,
+    AddView,
     ChangeKind,
     DropCheck,
     DropColumn,
@@ -51,11 +52,13 @@ from ...schema.model import (
     Table,
     TypeClass,
 )
+from ...schema.objects_diff import dependency_order
 from ..base import Statement
 from ..sqlite.sqlbuilder import SQLBuilder as _Builder
 from .changes import AddEnum, DropEnum, ModifyEnum, SetSchemaComment, SetTableComment
 from .diff_rules import format_partition
 from .types import format_type, serial_int
+from .views import drop_view_statement, split_view_changes
 
 _UNQUOTED = (TypeClass.BOOL, TypeClass.DECIMAL, TypeClass.INTEGER, TypeClass.FLOAT)
 
@@ -576,15 +579,20 @@ def sort_changes(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
 
 def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
                  qualifier: str | None = None) -> list[Statement]:
+    before, changes, after = split_view_changes(changes, qualifier or "")
     planner = _Planner(indent, qualifier)
+    planner.out.extend(before)
     for change in sort_changes(changes):
         planner.plan(change)
+    planner.out.extend(after)
     return planner.out
 
 
 def plan_clean(schema: Schema) -> list[Statement]:
-    """``schema clean`` on a schema URL: drop every table, then every enum."""
+    """``schema clean`` on a schema URL: drop every view (dependents first), every table,
+    then every enum."""
     planner = _Planner("", None)
+    planner.out.extend(drop_view_statement(v) for v in reversed(dependency_order(schema.views)))
     for t in schema.tables:
         planner.emit(f'DROP TABLE "{t.name}" CASCADE', f'drop "{t.name}" table')
     for e in schema.enums:
@@ -597,4 +605,5 @@ def schema_sql(schema: Schema, indent: str = "") -> str:
 
     changes: list = [AddEnum(e) for e in schema.enums]
     changes += [AddTable(t) for t in schema.tables]
+    changes += [AddView(v) for v in schema.views]
     return render_statements(plan_changes(changes, indent=indent))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...errors import SchemaError
 from ...gotext import go_quote as q
 from ...schema.changes import (
     AddTrigger,
@@ -27,6 +26,7 @@ from ...schema.changes import (
     ModifyView,
 )
 from ...schema.model import Trigger, View
+from ...schema.objects_diff import dependency_order
 from ..base import Statement
 from .sqlbuilder import SQLBuilder
 
@@ -48,46 +48,19 @@ def split_object_changes(changes: Sequence) -> tuple[list[Statement], list, list
     add_triggers = [c.trigger if isinstance(c, AddTrigger) else c.new
                     for c in changes if isinstance(c, (AddTrigger, ModifyTrigger))]
     before = [drop_trigger_statement(t) for t in drop_triggers]
-    before += [drop_view_statement(v) for v in reversed(_dependency_order(drop_views))]
-    after = [create_view_statement(v) for v in _dependency_order(add_views)]
+    before += [drop_view_statement(v) for v in reversed(dependency_order(drop_views))]
+    after = [create_view_statement(v) for v in dependency_order(add_views)]
     after += [create_trigger_statement(t) for t in add_triggers]
     return before, rest, after
 
 
 def view_statements(views: Sequence[View]) -> list[Statement]:
     """CREATE VIEW for every view, dependencies first."""
-    return [create_view_statement(v) for v in _dependency_order(views)]
+    return [create_view_statement(v) for v in dependency_order(views)]
 
 
 def trigger_statements(triggers: Sequence[Trigger]) -> list[Statement]:
     return [create_trigger_statement(t) for t in triggers]
-
-
-def _dependency_order(views: Sequence[View]) -> list[View]:
-    """``views`` with each one after the views of the list it reads; otherwise in the given
-    order. A cycle (which SQLite would refuse) is an error."""
-    by_name = {v.name: v for v in views}
-    out: list[View] = []
-    state: dict[str, int] = {}  # 1 = visiting, 2 = done
-
-    def visit(v: View, path: tuple[str, ...]) -> None:
-        s = state.get(v.name)
-        if s == 2:
-            return
-        if s == 1:
-            cycle = " -> ".join(q(n) for n in (*path, v.name))
-            raise SchemaError(f"views depend on each other in a cycle: {cycle}")
-        state[v.name] = 1
-        for dep in v.depends_on:
-            d = by_name.get(dep)
-            if d is not None and d is not v:
-                visit(d, (*path, v.name))
-        state[v.name] = 2
-        out.append(v)
-
-    for v in views:
-        visit(v, ())
-    return out
 
 
 def create_view_sql(view: View) -> str:
