@@ -13,7 +13,8 @@ from ..gotext import go_quote
 from .changes import AddTrigger, AddView, DropTrigger, DropView, ModifyTrigger, ModifyView
 from .model import Schema, Trigger, View
 
-__all__ = ["view_changes", "trigger_changes", "same_view", "same_trigger", "dependency_order"]
+__all__ = ["view_changes", "trigger_changes", "same_view", "same_trigger", "dependency_order",
+           "views_reading"]
 
 
 def _text(s: str | None) -> str | None:
@@ -77,4 +78,21 @@ def dependency_order(views: Sequence[View]) -> list[View]:
 
     for v in views:
         visit(v, ())
+    return out
+
+
+def views_reading(views: Sequence[View], gone: set[str]) -> list[View]:
+    """The views of ``views`` that read a name of ``gone``, or read such a view, and so on
+    (each once, in the order found)."""
+    gone = set(gone)
+    out: list[View] = []
+    grew = True
+    while grew:
+        grew = False
+        for v in views:
+            if v.name in gone or not any(d in gone for d in v.depends_on):
+                continue
+            gone.add(v.name)
+            out.append(v)
+            grew = True
     return out

@@ -24,7 +24,7 @@ from ...schema.changes import (
     ModifyView,
 )
 from ...schema.model import Column, Schema, View
-from ...schema.objects_diff import dependency_order
+from ...schema.objects_diff import dependency_order, views_reading
 from ..base import Connection, Statement
 from .types import parse_type
 
@@ -109,17 +109,10 @@ def with_view_dependents(changes: Sequence, current: Schema, desired: Schema) ->
     touched = {c.view.name if isinstance(c, (AddView, DropView)) else c.old.name
                for c in changes if isinstance(c, (AddView, DropView, ModifyView))}
     gone = blocked | {n for n in touched if current.view(n) is not None}
-    grew = True
-    while grew:
-        grew = False
-        for v in current.views:
-            if v.name in gone or not any(d in gone for d in v.depends_on):
-                continue
-            gone.add(v.name)
-            grew = True
-            keep = desired.view(v.name)
-            if keep is not None and v.name not in touched:
-                out.append(ModifyView(v, keep))
+    for v in views_reading(current.views, gone):
+        keep = desired.view(v.name)
+        if keep is not None and v.name not in touched:
+            out.append(ModifyView(v, keep))
     return out
 
 

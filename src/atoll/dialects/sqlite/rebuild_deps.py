@@ -22,6 +22,7 @@ from ...schema.changes import (
     ModifyView,
 )
 from ...schema.model import Schema
+from ...schema.objects_diff import views_reading
 from .plan import needs_rebuild
 from .sqltext import referenced_names
 
@@ -41,17 +42,11 @@ def with_rebuild_dependents(changes: Sequence, current: Schema, desired: Schema)
                         if isinstance(c, (AddTrigger, DropTrigger, ModifyTrigger))}
     # Names missing while a table is swapped: the rebuilt tables, the views dropped before.
     gone = rebuilt | {n for n in touched_views if current.view(n) is not None}
-    grew = True
-    while grew:
-        grew = False
-        for v in current.views:
-            if v.name in gone or not any(d in gone for d in v.depends_on):
-                continue
-            gone.add(v.name)
-            grew = True
-            keep = desired.view(v.name)
-            if keep is not None and v.name not in touched_views:
-                out.append(ModifyView(keep, keep))
+    for v in views_reading(current.views, gone):
+        gone.add(v.name)
+        keep = desired.view(v.name)
+        if keep is not None and v.name not in touched_views:
+            out.append(ModifyView(keep, keep))
     for t in current.triggers:
         if t.name in touched_triggers:
             continue
