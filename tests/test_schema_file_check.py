@@ -127,9 +127,10 @@ def test_engines_decide_which_names_collide():
                            '[column.a]\n  }\n') + table("u", COL_A + '  index "i" {\n'
                            '    columns = [column.a]\n  }\n'))
     empty = SCHEMA + table("t", "")
-    postgres = NameRules(fold_case=False, fold_column_case=False, triggers_per_table=True,
-                         tables_need_columns=False)
-    mysql = NameRules(fold_case=False, indexes_share_relation_names=False)
+    from atoll.dialects import dialect_for
+
+    postgres = dialect_for("postgres://").hcl_name_rules
+    mysql = dialect_for("mysql://").hcl_name_rules
     for text in (case_only, index_in_two_tables, empty):
         with pytest.raises(SchemaError):
             _check(text, NameRules())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...hcl.schema_check import NameRules
 from ...schema.changes import SchemaChange
 from ...schema.model import Schema
 from ..base import Connection, Statement
@@ -32,6 +33,9 @@ class MySQLDialect(VersionedOnlyDialect):
     connection_class = "MySQLConnection"
     extra = "mysql"
     splitter_preset = "MYSQL"
+    # Index names are per table; column names ignore case; table names follow the server's
+    # file system (case-sensitive on Linux, lower_case_table_names = 0).
+    hcl_name_rules = NameRules(fold_case=False, indexes_share_relation_names=False)
     trial_unsupported = ("MySQL's DDL is not transactional (each DDL statement commits "
                          "at once), so migrations cannot be tried and rolled back")
 
@@ -75,7 +79,7 @@ class MySQLDialect(VersionedOnlyDialect):
 
         return plan_clean(self.inspect(conn), info=self._server())
 
-    def lint_analyzers(self, analyzers: list) -> list:
+    def lint_analyzers(self, analyzers: list, config=None) -> list:
         from .lint import lint_analyzers
 
         return lint_analyzers(analyzers)
