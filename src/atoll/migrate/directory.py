@@ -121,7 +121,7 @@ class MigrationDir:
         part cannot be read: before anything runs."""
         for f in self.files:
             if self.format != "atlas":
-                f.sql
+                _ = f.sql  # reading the up part raises for a file the tool could not run
                 continue
             marker = foreign_down_marker(f.text)
             if marker is None:
