@@ -343,3 +343,32 @@ def test_fmt_formats_mysql_schema_files(tmp_path):
     assert ok(atoll(tmp_path, "schema", "fmt", "s.hcl")) == "s.hcl\n"
     assert (tmp_path / "s.hcl").read_text() == \
         'schema "app" {\n  charset = "utf8mb4"\n  collate = "x"\n}\n'
+
+
+def test_without_dev_database_hcl_is_read_as_mysql(tmp_path, dbs):
+    """No dev database: the HCL is read by MySQL's rules, and a charset given without its
+    collation means the charset's default collation (the server's table), as in Atlas."""
+    db, _, _ = dbs
+    q(f"CREATE TABLE `{db}`.t (id int, name varchar(10) CHARSET latin1) CHARSET latin1")
+    (tmp_path / "s.hcl").write_text(f"""schema "{db}" {{}}
+table "t" {{
+  schema  = schema.{db}
+  charset = "latin1"
+  column "id" {{
+    type = int
+    null = true
+  }}
+  column "name" {{
+    type    = varchar(10)
+    null    = true
+    charset = "latin1"
+  }}
+}}
+""")
+    assert ok(atoll(tmp_path, "schema", "diff", "--from", url(db), "--to", "file://s.hcl")) == \
+        "Schemas are synced, no changes to be made.\n"
+    (tmp_path / "s.hcl").write_text((tmp_path / "s.hcl").read_text().replace(
+        '    charset = "latin1"\n  }', '    charset = "latin1"\n    collate = "latin1_bin"\n  }'))
+    assert ok(atoll(tmp_path, "schema", "diff", "--from", url(db), "--to", "file://s.hcl")) == (
+        '-- Modify "t" table\nALTER TABLE `t` MODIFY COLUMN `name` varchar(10) NULL '
+        'COLLATE latin1_bin;\n')

@@ -216,3 +216,20 @@ def test_generated_column_changes_that_need_drop_and_add(old, new, message):
     t2 = Table(name="t", columns=(col("a", "int", generated=new),))
     with pytest.raises(SchemaError, match=message):
         plan_changes(diff_schema(_schema(t1), _schema(t2)))
+
+
+def test_foreign_key_cycles_are_detached():
+    users = Table(name="users", columns=(col("id", "bigint"), col("workplace_id", "bigint",
+                                                                  null=True)),
+                  foreign_keys=(ForeignKey("workplace", ("workplace_id",), "workplaces",
+                                           ("id",)),))
+    workplaces = Table(name="workplaces", columns=(col("id", "bigint"),
+                                                   col("owner_id", "bigint", null=True)),
+                       foreign_keys=(ForeignKey("owner", ("owner_id",), "users", ("id",)),))
+    assert sqls([AddTable(users), AddTable(workplaces)]) == [
+        "CREATE TABLE `users` (`id` bigint NOT NULL, `workplace_id` bigint NULL)",
+        "CREATE TABLE `workplaces` (`id` bigint NOT NULL, `owner_id` bigint NULL)",
+        "ALTER TABLE `users` ADD CONSTRAINT `workplace` FOREIGN KEY (`workplace_id`) "
+        "REFERENCES `workplaces` (`id`)",
+        "ALTER TABLE `workplaces` ADD CONSTRAINT `owner` FOREIGN KEY (`owner_id`) "
+        "REFERENCES `users` (`id`)"]

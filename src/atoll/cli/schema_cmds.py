@@ -205,10 +205,16 @@ def diff_cmd(ctx: click.Context, **_):
         raise AtollError(DEV_URL_HINT)
     variables = schema_variables(inv)
     exclude = inv.get("exclude", ())
+    planner_url = dev_url or next(
+        (u for u in (to_urls[0], from_urls[0]) if not u.startswith(("file://", "mem://"))),
+        "sqlite://dev?mode=memory")
+    dialect = dialect_for(planner_url)
+    # Schema files are read by the rules of the engine the diff is for (the dev database's,
+    # else the database's on the other side).
     current = read_state(from_urls, dev_url=dev_url, variables=variables, project=inv.project,
-                         exclude=exclude)
+                         exclude=exclude, dialect=dialect)
     desired = read_state(to_urls, dev_url=dev_url, variables=variables, project=inv.project,
-                         exclude=exclude)
+                         exclude=exclude, dialect=dialect)
     from ..states import check_schema_name, is_hcl_state
 
     if is_hcl_state(to_urls) and not from_urls[0].startswith(("file://", "mem://")):
@@ -218,10 +224,6 @@ def diff_cmd(ctx: click.Context, **_):
 
     current, desired = guard_revisions(current, desired, desired_urls=to_urls,
                                        revisions_schema=revisions_schema(inv))
-    planner_url = dev_url or next(
-        (u for u in (to_urls[0], from_urls[0]) if not u.startswith(("file://", "mem://"))),
-        "sqlite://dev?mode=memory")
-    dialect = dialect_for(planner_url)
     statements = plan(dialect, current, desired, indent=fmt.indent, skip=_skip(inv))
     if not statements:
         if fmt.kind == "default":

@@ -60,7 +60,7 @@ class MySQLDialect(VersionedOnlyDialect):
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
         from .diff_rules import diff_schema
 
-        return diff_schema(current, desired, skip=skip)
+        return diff_schema(current, desired, skip=skip, info=self._info)
 
     def plan(self, changes: Sequence[SchemaChange], *, indent: str = "",
              qualifier: str | None = None) -> list[Statement]:

@@ -140,14 +140,38 @@ def _key_supports_fk(t: Table, idx: Index) -> bool:
                for fk in t.foreign_keys)
 
 
+def _fill(obj, info, has_collation: bool, has_charset: bool):
+    """A desired table or column with the charset's default collation (or the collation's
+    charset) filled in when the current one has it and the desired one left it out."""
+    if info is None:
+        return obj
+    if has_collation and obj.charset and not obj.collation:
+        co = info.charset_collation.get(obj.charset)
+        if co:
+            obj = dataclasses.replace(obj, collation=co)
+    if has_charset and obj.collation and not obj.charset:
+        ch = info.collation_charset.get(obj.collation)
+        if ch:
+            obj = dataclasses.replace(obj, charset=ch)
+    return obj
+
+
 class MySQLDiffRules(DiffRules):
     normalized = True
+
+    def __init__(self, current: Schema | None = None, info=None):
+        self._schema = current
+        self._info = info
 
     def normalize(self, current: Table, desired: Table) -> tuple[Table, Table]:
         keep = tuple(i for i in current.indexes
                      if desired.index(i.name) is not None or not _key_supports_fk(current, i))
         if len(keep) != len(current.indexes):
             current = dataclasses.replace(current, indexes=keep)
+        desired = _fill(desired, self._info, bool(current.collation), bool(current.charset))
+        cols = tuple(_fill(c, self._info, True, True) for c in desired.columns)
+        if cols != desired.columns:
+            desired = dataclasses.replace(desired, columns=cols)
         return current, desired
 
     def table_attr_changes(self, current: Table, desired: Table) -> list[TableChange]:
@@ -158,7 +182,7 @@ class MySQLDiffRules(DiffRules):
         if (current.comment or "") != (desired.comment or "") and \
                 not _strings_equal(current.comment or "''", desired.comment or "''"):
             changes.append(SetTableAttr("COMMENT", current.comment or "", desired.comment or ""))
-        parent = getattr(self, "_schema", None)
+        parent = self._schema
         ch = _inherited(current.charset, parent.charset if parent else None, desired.charset)
         if ch:
             changes.append(SetTableAttr("CHARSET", *ch))
@@ -236,8 +260,10 @@ def _column_attr_changed(old: str | None, table: str | None, new: str | None) ->
                 or (old and new and old != new))
 
 
-def diff_schema(current: Schema, desired: Schema, *,
-                skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
+def diff_schema(current: Schema, desired: Schema, *, skip: frozenset[str] = frozenset(),
+                info=None) -> list[SchemaChange]:
+    """Schema attributes (``ALTER DATABASE``) then the tables. ``info`` (the server) fills
+    charset/collation defaults a desired schema left out."""
     changes: list = []
     attrs = []
     for key, old, new in (("CHARSET", current.charset, desired.charset),
@@ -247,7 +273,6 @@ def diff_schema(current: Schema, desired: Schema, *,
             attrs.append((key, *ch))
     if attrs and "modify_schema" not in skip:
         changes.append(ModifySchemaAttrs(current.name or desired.name, tuple(attrs)))
-    rules = MySQLDiffRules()
-    rules._schema = current
+    rules = MySQLDiffRules(current, info)
     changes += diff_schemas(current, desired, rules, skip=skip)
     return changes

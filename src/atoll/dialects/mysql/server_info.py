@@ -5,7 +5,7 @@ default storage engine. Read once per connection with Atlas's probe query."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,9 @@ class ServerInfo:
     collation: str = "utf8mb4_0900_ai_ci"
     charset: str = "utf8mb4"
     lower_case_table_names: int = 0
+    # Each charset's default collation, and each collation's charset (the server's tables).
+    charset_collation: dict = field(default_factory=dict, compare=False, repr=False)
+    collation_charset: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def maria(self) -> bool:
@@ -71,6 +74,15 @@ def server_info(conn) -> ServerInfo:
         row = conn.query("SELECT @@version, @@collation_server, @@character_set_server, "
                          "@@lower_case_table_names")[0]
         info = ServerInfo(str(row[0]), str(row[1]), str(row[2]), int(row[3] or 0))
+        try:
+            info.charset_collation.update((str(a), str(b)) for a, b in conn.query(
+                "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM "
+                "INFORMATION_SCHEMA.CHARACTER_SETS"))
+            info.collation_charset.update((str(a), str(b)) for a, b in conn.query(
+                "SELECT COLLATION_NAME, CHARACTER_SET_NAME FROM INFORMATION_SCHEMA.COLLATIONS "
+                "WHERE CHARACTER_SET_NAME IS NOT NULL"))
+        except Exception:  # the maps only fill in defaults; Atlas ignores errors here too
+            pass
         try:
             conn._atoll_server_info = info
         except AttributeError:
