@@ -233,3 +233,16 @@ def test_foreign_key_cycles_are_detached():
         "REFERENCES `workplaces` (`id`)",
         "ALTER TABLE `workplaces` ADD CONSTRAINT `owner` FOREIGN KEY (`owner_id`) "
         "REFERENCES `users` (`id`)"]
+
+
+def test_inspected_defaults_print_as_hcl_reads_them():
+    from atoll.dialects.mysql.hcl_codec import default_hcl
+
+    def hcl(typ: str, d) -> str:
+        return default_hcl(col("c", typ, default=d))
+
+    assert hcl("bit(3)", Literal("b'101'")) == 'sql("b\'101\'")'
+    assert hcl("varchar(5)", Literal("'it''s \\\\ \\'q\\''")) == '"it\'s \\\\ \'q\'"'
+    assert hcl("decimal(10,2)", Literal("1.50")) == "1.50"
+    assert hcl("varchar(5)", Literal('"x"')) == '"x"'
+    assert hcl("timestamp", RawExpr("(current_timestamp())")) == 'sql("(current_timestamp())")'

@@ -9,6 +9,7 @@ left out where they equal the parent's."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 from ...errors import SchemaError
@@ -291,7 +292,7 @@ def default_hcl(col: Column) -> str:
     assert isinstance(d, Literal)
     v = d.value
     if len(v) >= 2 and v[0] == v[-1] == "'":
-        return hcl_quote(v[1:-1].replace("''", "'").replace("\\'", "'"))
+        return hcl_quote(_sql_unescape(v[1:-1]))
     if len(v) >= 2 and v[0] == v[-1] == '"':
         from ...schema.diff import unquote
 
@@ -299,10 +300,34 @@ def default_hcl(col: Column) -> str:
             return hcl_quote(unquote(v))
         except ValueError:
             return hcl_quote(v[1:-1])
-    if col.type.cls in (TypeClass.BOOL, TypeClass.INTEGER, TypeClass.DECIMAL,
-                        TypeClass.FLOAT, TypeClass.BIT) or v.lower() in ("true", "false"):
+    if _NUMBER.fullmatch(v) or v.lower() in ("true", "false"):
         return v
+    if col.type.cls in (TypeClass.BOOL, TypeClass.INTEGER, TypeClass.DECIMAL,
+                        TypeClass.FLOAT, TypeClass.BIT, TypeClass.TIME):
+        return _sql(v)  # b'101', 0x61, …: kept as SQL
     return hcl_quote(v)
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_ESCAPES = {"0": "\0", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "b": "\b"}
+
+
+def _sql_unescape(body: str) -> str:
+    """The text of a single-quoted MySQL string (``''`` and backslash escapes)."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body):
+            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            i += 2
+        elif c == "'" and body[i + 1:i + 2] == "'":
+            out.append("'")
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def _enc_column(col: Column, table_charset: str | None, table_collation: str | None) -> Blk:
