@@ -21,7 +21,7 @@ from atoll.schema.model import (Column, ForeignKey, Index, IndexPart, PrimaryKey
 from atoll.urls import parse_url
 
 # Characters that break naive quoting in SQL or HCL, plus anything printable.
-AWKWARD = "`\"'[] .$%{}\\\n\t-;é日本ß"
+AWKWARD = "`\"'[] .$%{}\\\n\t-;é日本ß·"
 identifiers = st.text(
     alphabet=st.one_of(st.sampled_from(AWKWARD),
                        st.characters(blacklist_categories=("Cs", "Cc"), min_codepoint=32)),

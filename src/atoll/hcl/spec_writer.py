@@ -60,6 +60,7 @@ _NUMBER_IDENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+
 # A name after a dot that reads back as itself: HCL takes ``column.7`` as the key "7", but
 # ``column.07`` as "7", ``column.1.5`` as two steps and ``column.1e3`` not at all.
 _KEY_NUMBER = re.compile(r"0|[1-9][0-9]*")
+_IDENT = re.compile(r"[^\W\d][\w-]*")
 
 
 def valid_ident(s: str) -> bool:
@@ -76,9 +77,10 @@ def readable_ident(s: str) -> bool:
 
 
 def _hcl_identifier(s: str) -> bool:
-    if not s or not (s[0] == "_" or s[0].isidentifier()):
-        return False
-    return all(ch == "-" or ("a" + ch).isidentifier() for ch in s[1:])
+    # What both atoll's lexer (hcl/lexer.py: word characters) and Go's HCL (Unicode
+    # identifiers, as Python's) read as one identifier; any other name is quoted: U+00B7 is
+    # an identifier mark only to Go, a superscript digit a word character only to atoll.
+    return _IDENT.fullmatch(s) is not None and s.replace("-", "_").isidentifier()
 
 
 def ref_text(path: Sequence[tuple[str, str]]) -> str:
