@@ -33,6 +33,7 @@ class MySQLDialect(VersionedOnlyDialect):
     connection_class = "MySQLConnection"
     extra = "mysql"
     splitter_preset = "MYSQL"
+    identifier_quote = "`"
     # Index names are per table; column names ignore case; table names follow the server's
     # file system (case-sensitive on Linux, lower_case_table_names = 0).
     hcl_name_rules = NameRules(fold_case=False, indexes_share_relation_names=False)
