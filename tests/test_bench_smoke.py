@@ -24,6 +24,8 @@ ROWS = [
     ("8", "Preflight"),
     ("10", "No-op fleet: migrate apply"),
     ("11", "No-op fleet: migrate status"),
+    ("12", "migrate diff, 500 files, second run"),
+    ("13", "migrate lint --latest 1, 500 files, second run"),
 ]
 
 

@@ -363,7 +363,7 @@ def diff_cmd(ctx: click.Context, name, **_):
     directory.validate()
     directory.check_runnable()
     with dev_database(inv.get("dev_url")) as (dialect, conn):
-        replay(conn, dialect, directory, validate=False)
+        replay(conn, dialect, directory, validate=False, cache=True)
         current = dialect.inspect(conn)
     if to[0].startswith("file://") or to[0].startswith("mem://"):
         desired = read_state(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),

@@ -180,6 +180,20 @@ class Dialect(ABC):
         ``None`` where the engine has none: callers then inspect every time."""
         return None
 
+    # A replayed dev database saved across runs (migrate/replay_cache.py): engines that can
+    # copy a whole database into bytes and back override these three.
+    def dev_state_tag(self, conn: Connection) -> str | None:
+        """What a saved state of ``conn`` depends on besides the files replayed (the engine's
+        version, the dev URL); ``None`` when this connection's state cannot be saved."""
+        return None
+
+    def save_dev_state(self, conn: Connection) -> bytes:
+        raise NotImplementedError
+
+    def load_dev_state(self, conn: Connection, data: bytes) -> None:
+        """Make ``conn``'s database the one ``data`` holds; raises ``DatabaseError``."""
+        raise NotImplementedError
+
 
     # --- schema files ------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from ..errors import AtollError, DatabaseError, MigrationError
 from ..gotext import go_quote
 from .directory import MigrationDir, MigrationFile, load_dir
 from .lock import APPLY_LOCK, MigrationLock, acquire_lock
+from .replay_cache import replayed
 from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError
 from .revisions import (
     TYPE_BASELINE,
@@ -534,13 +535,14 @@ def _up_to_date(conn, dialect, d: MigrationDir, hook, revisions_schema: str | No
 
 
 def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = None,
-           validate: bool = True) -> list[MigrationFile]:
+           validate: bool = True, cache: bool = False) -> list[MigrationFile]:
     """Run a directory on a scratch (dev) database, as ``migrate validate --dev-url`` and
     ``migrate diff`` do: no revisions table, no transactions, files from the last checkpoint
     (up to ``to_version``). The database must be clean (``sql/migrate: taking database
     snapshot: sql/migrate: connected database is not clean: found table "T"``); a failure
     reads ``sql/migrate: read migration directory state: <error>``. Returns the files run.
-    Restoring the database afterwards is the caller's business."""
+    Restoring the database afterwards is the caller's business. ``cache``: take the state
+    from the replay cache when it holds it (``replay_cache``), and save it there otherwise."""
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
     if validate:
         d.validate()
@@ -552,8 +554,7 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
     def pending_of(dd: MigrationDir) -> list[MigrationFile]:
         return compute_pending(dd, [])
 
-    try:
-        files = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
+    def run(files: list[MigrationFile]) -> None:
         for f in files:
             try:
                 stmts = dialect.split(f.sql)
@@ -565,6 +566,13 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
                     conn.execute(stmt)
                 except DatabaseError as exc:
                     raise StmtExecError(f, stmt, f.version, str(exc)) from exc
+
+    try:
+        files = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
+        if cache:
+            replayed(dialect, conn, files, lambda: run(files))
+        else:
+            run(files)
     except MigrationError as exc:
         raise MigrationError(f"sql/migrate: read migration directory state: {exc}") from exc
     return files

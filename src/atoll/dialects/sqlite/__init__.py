@@ -127,10 +127,57 @@ class SQLiteDialect(Dialect):
 
         return plan_clean(self.inspect(conn))
 
+    def dev_state_tag(self, conn: Connection) -> str | None:
+        # Only a private in-memory database: its whole state is the serialized image.
+        import sqlite3
+
+        from .connection import is_memory
+
+        url = getattr(conn, "url", None)
+        if url is None or not is_memory(url) or url.param("cache") == "shared":
+            return None
+        return f"sqlite {sqlite3.sqlite_version} {url.text}"
+
+    def save_dev_state(self, conn: Connection) -> bytes:
+        import sqlite3
+
+        from ...errors import DatabaseError
+
+        try:
+            if not conn.raw.execute("PRAGMA page_count").fetchone()[0]:
+                return b""  # never written: SQLite has no image to give
+            return conn.raw.serialize()
+        except sqlite3.Error as exc:
+            raise DatabaseError(str(exc)) from exc
+
+    def load_dev_state(self, conn: Connection, data: bytes) -> None:
+        import sqlite3
+
+        from ...errors import DatabaseError
+
+        try:
+            conn.raw.deserialize(data or _empty_image())
+            conn.raw.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.Error as exc:
+            raise DatabaseError(str(exc)) from exc
+
     def schema_token(self, conn: Connection) -> object | None:
         # SQLite bumps schema_version on every change to sqlite_schema (also inside a
         # transaction, for the connection that made it).
         return conn.query("PRAGMA schema_version")[0][0]
+
+
+@lru_cache(maxsize=1)
+def _empty_image() -> bytes:
+    """An empty database's image (page 1 only)."""
+    import sqlite3
+
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute("VACUUM")
+        return scratch.serialize()
+    finally:
+        scratch.close()
 
 
 @lru_cache(maxsize=512)
