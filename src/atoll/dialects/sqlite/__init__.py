@@ -151,33 +151,28 @@ class SQLiteDialect(Dialect):
             raise DatabaseError(str(exc)) from exc
 
     def load_dev_state(self, conn: Connection, data: bytes) -> None:
+        # Copied in with the online backup API from a scratch database holding the image:
+        # the dev database stays an ordinary in-memory one (deserializing into it directly
+        # made it a memdb file under the connection's feet, and one lint run crashed there).
         import sqlite3
 
         from ...errors import DatabaseError
 
+        scratch = sqlite3.connect(":memory:")
         try:
-            conn.raw.deserialize(data or _empty_image())
+            if data:
+                scratch.deserialize(data)
+            scratch.backup(conn.raw)
             conn.raw.execute("PRAGMA schema_version").fetchone()
         except sqlite3.Error as exc:
             raise DatabaseError(str(exc)) from exc
+        finally:
+            scratch.close()
 
     def schema_token(self, conn: Connection) -> object | None:
         # SQLite bumps schema_version on every change to sqlite_schema (also inside a
         # transaction, for the connection that made it).
         return conn.query("PRAGMA schema_version")[0][0]
-
-
-@lru_cache(maxsize=1)
-def _empty_image() -> bytes:
-    """An empty database's image (page 1 only)."""
-    import sqlite3
-
-    scratch = sqlite3.connect(":memory:")
-    try:
-        scratch.execute("VACUUM")
-        return scratch.serialize()
-    finally:
-        scratch.close()
 
 
 @lru_cache(maxsize=512)
