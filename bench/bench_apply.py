@@ -106,7 +106,7 @@ def run(ctx) -> list[dict]:
                                           f"{list(want)}"))
     else:
         rows.append(gen.ratio_row(ROW, what, statistics.median(r["atoll"]),
-                                  "floor: sqlite3, 1 tx/file", f_s, goal="≤ 1.3x", limit=1.3,
+                                  "floor: sqlite3, 1 tx/file", f_s, goal="≤ 1.15x", limit=1.15,
                                   note=f"{size}; {med}, interleaved with the floor; same DB "
                                        "content as the floor"))
 

@@ -36,6 +36,7 @@ BENCHMARKS = {
     "lint": "bench_lint",
     "preflight": "bench_preflight",
     "noop": "bench_noop",
+    "scale": "bench_scale",
 }
 
 

@@ -26,6 +26,7 @@ ROWS = [
     ("11", "No-op fleet: migrate status"),
     ("12", "migrate diff, 500 files, second run"),
     ("13", "migrate lint --latest 1, 500 files, second run"),
+    ("14", "Fleet scale, 5 files per shard"),
 ]
 
 
