@@ -10,7 +10,7 @@
 # pending file to it; `data_loss = "refuse"` leaves untouched any database on which a pending
 # statement would drop rows or values or break a new constraint (counted on that database).
 # Add --preflight to try every database first and change none unless all pass. Atlas ignores
-# both attributes; see docs/operations.md, "Backups" and "Production run".
+# both attributes; see docs/operations.md, "Production".
 
 variable "data_dir" {
   type    = string
