@@ -311,7 +311,7 @@ def test_clean_drops_tables_and_says_nothing_to_drop(tmp_path, dbs):
 
 
 def test_refusals(tmp_path, dbs):
-    db, dev, _ = dbs
+    db, dev, clean_dev = dbs
     q(f"CREATE TABLE `{dev}`.leftover (id int)")
     (tmp_path / "s.hcl").write_text(f'schema "{db}" {{}}\n')
     line = failed(atoll(tmp_path, "schema", "apply", "-u", url(db), "--to", "file://s.hcl",
@@ -319,7 +319,8 @@ def test_refusals(tmp_path, dbs):
     assert line == ("Error: sql/migrate: taking database snapshot: sql/migrate: connected "
                     f'database is not clean: found table "leftover" in schema "{dev}"')
     assert tables(dev) == ["leftover"]  # not ours to wipe
-    line = failed(atoll(tmp_path, "schema", "inspect", "-u", url("")))
+    line = failed(atoll(tmp_path, "schema", "apply", "-u", url(""), "--to", "file://s.hcl",
+                        "--dev-url", url(clean_dev), "--auto-approve"))
     assert "names no database" in line
     line = failed(atoll(tmp_path, "schema", "inspect", "-u", "docker://mysql/8/dev"))
     assert "mysql://root@localhost:3306/dev" in line
@@ -372,3 +373,21 @@ table "t" {{
     assert ok(atoll(tmp_path, "schema", "diff", "--from", url(db), "--to", "file://s.hcl")) == (
         '-- Modify "t" table\nALTER TABLE `t` MODIFY COLUMN `name` varchar(10) NULL '
         'COLLATE latin1_bin;\n')
+
+
+def test_inspect_of_a_server_url_lists_every_database(tmp_path, dbs):
+    db, other, _ = dbs
+    q(f"CREATE TABLE `{db}`.`only_{db}` (id int)")
+    q(f"CREATE TABLE `{db}`.shared (id int)")
+    q(f"CREATE TABLE `{other}`.shared (id int)")
+    out = ok(atoll(tmp_path, "schema", "inspect", "-u", url(""), "--exclude", f"{db}.shared"))
+    assert f'table "only_{db}" {{\n  schema = schema.{db}\n' in out, out
+    assert f'table "{other}" "shared" {{\n  schema = schema.{other}\n' in out or \
+        f'table "shared" {{\n  schema = schema.{other}\n' in out, out
+    assert f'table "{db}" "shared"' not in out
+    assert f'schema "{db}" {{\n  charset = ' in out
+    assert "information_schema" not in out and 'schema "mysql"' not in out
+    out = ok(atoll(tmp_path, "schema", "inspect", "-u", url(""), "--exclude", f"{db}"))
+    assert f'schema "{db}"' not in out
+    line = failed(atoll(tmp_path, "schema", "inspect", "-u", url(""), "--format", "{{ sql . }}"))
+    assert "bound to no schema" in line

@@ -57,6 +57,16 @@ class MySQLDialect(VersionedOnlyDialect):
         self._info = server_info(conn)
         return inspect_schema(conn, exclude=exclude)
 
+    def inspect_realm_hcl(self, conn: Connection, *, exclude: Sequence[str] = ()) -> str | None:
+        if getattr(conn, "bound_schema", ""):
+            return None
+        from .hcl_codec import encode_realm
+        from .inspect import inspect_realm
+        from .server_info import server_info
+
+        self._info = server_info(conn)
+        return encode_realm(inspect_realm(conn, exclude=exclude))
+
     def diff(self, current: Schema, desired: Schema, *,
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
         from .diff_rules import diff_schema

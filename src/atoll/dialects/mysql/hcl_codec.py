@@ -441,8 +441,7 @@ def _pk_body(pk: PrimaryKey) -> list:
             + [p for p in parts if isinstance(p, Blk)])
 
 
-def encode(schema: Schema) -> str:
-    blocks: list = [_enc_table(schema, t) for t in schema.tables]
+def _enc_schema(schema: Schema) -> Blk:
     sbody: list = []
     if schema.comment:
         sbody.append(Attr("comment", hcl_quote(schema.comment)))
@@ -450,7 +449,28 @@ def encode(schema: Schema) -> str:
         sbody.append(Attr("charset", hcl_quote(schema.charset)))
     if schema.collation:
         sbody.append(Attr("collate", hcl_quote(schema.collation)))
-    blocks.append(Blk("schema", [schema.name], sbody))
+    return Blk("schema", [schema.name], sbody)
+
+
+def encode(schema: Schema) -> str:
+    return encode_realm([schema])
+
+
+def encode_realm(schemas: Sequence[Schema]) -> str:
+    """Tables of every schema (a name used in two schemas is labelled with its schema too),
+    then the schema blocks."""
+    seen: dict[str, int] = {}
+    for s in schemas:
+        for t in s.tables:
+            seen[t.name] = seen.get(t.name, 0) + 1
+    blocks: list = []
+    for s in schemas:
+        for t in s.tables:
+            b = _enc_table(s, t)
+            if seen[t.name] > 1:
+                b.labels = [s.name, t.name]
+            blocks.append(b)
+    blocks.extend(_enc_schema(s) for s in schemas)
     out: list[str] = []
     render(blocks, 0, out)
     return "\n".join(out) + "\n"

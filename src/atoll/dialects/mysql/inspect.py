@@ -95,9 +95,32 @@ def schema_name(conn) -> str:
     return name
 
 
-def inspect_schema(conn, *, exclude: Sequence[str] = ()) -> Schema:
+SYSTEM_SCHEMAS = ("information_schema", "innodb", "mysql", "performance_schema", "sys")
+
+
+def inspect_realm(conn, *, exclude: Sequence[str] = ()) -> list[Schema]:
+    """Every user schema of the server, by name (``exclude``: ``schema`` or
+    ``schema.table…`` globs)."""
+    from ...schema.exclude import exclude_schema, go_path_match
+
+    marks = ", ".join(["%s"] * len(SYSTEM_SCHEMAS))
+    names = [_s(r[0]) for r in conn.query(
+        "SELECT `SCHEMA_NAME` FROM `INFORMATION_SCHEMA`.`SCHEMATA` WHERE `SCHEMA_NAME` "
+        f"NOT IN ({marks}) ORDER BY `SCHEMA_NAME`", SYSTEM_SCHEMAS)]
+    out = []
+    for name in names:
+        if any("." not in p and go_path_match(p, name) for p in exclude):
+            continue
+        schema = inspect_schema(conn, name=name)
+        rest = [p.split(".", 1)[1] for p in exclude
+                if "." in p and go_path_match(p.split(".", 1)[0], name)]
+        out.append(exclude_schema(schema, rest) if rest else schema)
+    return out
+
+
+def inspect_schema(conn, *, exclude: Sequence[str] = (), name: str | None = None) -> Schema:
     info = server_info(conn)
-    name = schema_name(conn)
+    name = name or schema_name(conn)
     rows = conn.query(
         "SELECT `SCHEMA_NAME`, `DEFAULT_CHARACTER_SET_NAME`, `DEFAULT_COLLATION_NAME` "
         "FROM `INFORMATION_SCHEMA`.`SCHEMATA` WHERE `SCHEMA_NAME` = %s", (name,))
