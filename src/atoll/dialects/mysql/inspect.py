@@ -81,6 +81,10 @@ def _s(v) -> str:
     return str(v)
 
 
+class _Gone(AtollError):
+    """The schema does not exist (any more)."""
+
+
 def unescape(s: str) -> str:
     """MySQL's information_schema escapes ``'`` and ``\\`` in expressions."""
     return s.replace("\\'", "'").replace("\\\\", "\\")
@@ -111,7 +115,10 @@ def inspect_realm(conn, *, exclude: Sequence[str] = ()) -> list[Schema]:
     for name in names:
         if any("." not in p and go_path_match(p, name) for p in exclude):
             continue
-        schema = inspect_schema(conn, name=name)
+        try:
+            schema = inspect_schema(conn, name=name)
+        except _Gone:  # dropped since it was listed
+            continue
         rest = [p.split(".", 1)[1] for p in exclude
                 if "." in p and go_path_match(p.split(".", 1)[0], name)]
         out.append(exclude_schema(schema, rest) if rest else schema)
@@ -125,7 +132,7 @@ def inspect_schema(conn, *, exclude: Sequence[str] = (), name: str | None = None
         "SELECT `SCHEMA_NAME`, `DEFAULT_CHARACTER_SET_NAME`, `DEFAULT_COLLATION_NAME` "
         "FROM `INFORMATION_SCHEMA`.`SCHEMATA` WHERE `SCHEMA_NAME` = %s", (name,))
     if not rows:
-        raise AtollError(f'mysql: schema "{name}" was not found')
+        raise _Gone(f'mysql: schema "{name}" was not found')
     tables = _tables(conn, info, name)
     schema = Schema(name=name, tables=tuple(tables.values()), charset=_s(rows[0][1]) or None,
                     collation=_s(rows[0][2]) or None)
