@@ -246,3 +246,25 @@ def test_inspected_defaults_print_as_hcl_reads_them():
     assert hcl("decimal(10,2)", Literal("1.50")) == "1.50"
     assert hcl("varchar(5)", Literal('"x"')) == '"x"'
     assert hcl("timestamp", RawExpr("(current_timestamp())")) == 'sql("(current_timestamp())")'
+
+
+def test_check_enforcement_on_mysql8():
+    """MySQL ≥ 8.0.16 (spec/mysql.md §6.5, §6.7): the attribute's presence prints ENFORCED;
+    enforcement changes are ALTER CHECK; MariaDB knows neither."""
+    from atoll.dialects.mysql.hcl_codec import encode
+
+    base = Table(name="users", columns=(col("id", "int"),),
+                 checks=(Check("id > 0", "check1", enforced=False), Check("id < 9", "check2"),
+                         Check("id >= 1", "check3")))
+    new = dataclasses.replace(base, checks=(Check("id > 0", "check1"),
+                                            Check("id < 9", "check2", enforced=False),
+                                            Check("id >= 0", "check3")))
+    changes = diff_schema(_schema(base), _schema(new))
+    assert sqls(changes, info=MYSQL8) == [
+        "ALTER TABLE `users` ALTER CHECK `check1` ENFORCED, ALTER CHECK `check2` NOT "
+        "ENFORCED, DROP CHECK `check3`, ADD CONSTRAINT `check3` CHECK (id >= 0)"]
+    assert sqls([AddTable(new)], info=MYSQL8)[0].endswith(
+        "CONSTRAINT `check2` CHECK (id < 9) ENFORCED, CONSTRAINT `check3` CHECK (id >= 0))")
+    assert "ENFORCED" not in sqls([AddTable(new)], info=MARIA)[0]
+    assert 'check "check2" {\n    expr     = "id < 9"\n    enforced = true\n  }' in \
+        encode(_schema(new))

@@ -191,6 +191,8 @@ class Check:
     expr: str
     name: str = ""
     no_inherit: bool = False
+    # MySQL ≥ 8.0.16: ENFORCED / NOT ENFORCED as written (None: not said, i.e. enforced).
+    enforced: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...schema.changes import ChangeKind, DropCheck, SchemaChange, TableChange
+from ...schema.changes import (
+    AddCheck,
+    ChangeKind,
+    DropCheck,
+    ModifyCheck,
+    SchemaChange,
+    TableChange,
+)
 from ...schema.diff import DiffRules, checks_diff, diff_schemas, may_wrap, unquote
 from ...schema.model import Column, Index, Literal, PrimaryKey, Schema, Table, TypeClass
 from .changes import ModifySchemaAttrs, SetTableAttr
@@ -128,6 +135,10 @@ def type_changed(c1: Column, c2: Column) -> bool:
     return (t1.raw or t1.name) != (t2.raw or t2.name)
 
 
+def _enforced(c) -> bool:
+    return c.enforced if c.enforced is not None else True
+
+
 def _storage(s: str) -> str:
     s = (s or "VIRTUAL").upper()
     return "STORED" if s == "PERSISTENT" else s
@@ -193,11 +204,23 @@ class MySQLDiffRules(DiffRules):
         e1, e2 = current.engine, desired.engine
         if (e1 or "InnoDB").lower() != (e2 or "InnoDB").lower():
             changes.append(SetTableAttr("ENGINE", e1 or "InnoDB", e2 or "InnoDB"))
+        checks: list = []
         for c in checks_diff(current, desired, normalized=True):
             if isinstance(c, DropCheck) and c.check.expr.startswith("json_valid") and \
                     desired.column(c.check.name) is not None:
                 continue
-            changes.append(c)
+            checks.append(c)
+        # Named checks whose ENFORCED flag differs are modified too; drops and modifications
+        # come in the current table's order, then the additions.
+        for c1 in current.checks:
+            c2 = next((c for c in desired.checks if c.name and c.name == c1.name), None)
+            if c2 is not None and _enforced(c1) != _enforced(c2) and \
+                    not any(getattr(x, "old", None) == c1 for x in checks):
+                checks.append(ModifyCheck(c1, c2))
+        order = {id(c): i for i, c in enumerate(current.checks)}
+        olds = [c for c in checks if not isinstance(c, AddCheck)]
+        olds.sort(key=lambda c: order.get(id(getattr(c, "old", None) or c.check), 0))
+        changes += olds + [c for c in checks if isinstance(c, AddCheck)]
         return changes
 
     def column_change(self, table: Table, current: Column, desired: Column) -> ChangeKind:

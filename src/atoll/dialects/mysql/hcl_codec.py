@@ -155,7 +155,9 @@ def _table(b: Block, name: str) -> Table:
                         name=pb.labels[-1] if pb.labels else "",
                         method=_index_type(pb))
     indexes = tuple(_index(ib, name, columns) for ib in b.children("index"))
-    checks = tuple(Check(expr=_str(cb, "expr") or "", name=_label(cb))
+    checks = tuple(Check(expr=_str(cb, "expr") or "", name=_label(cb),
+                         enforced=_bool(cb, "enforced") if cb.get("enforced") is not None
+                         else None)
                    for cb in b.children("check"))
     engine = _word(b.get("engine"))
     if engine is not None:
@@ -431,7 +433,10 @@ def _enc_table(schema: Schema, t: Table) -> Blk:
         body.append(Blk("primary_key", (), _pk_body(pk)))
     body.extend(_enc_fk(fk) for fk in t.foreign_keys)
     body.extend(_enc_index(i) for i in t.indexes)
-    body.extend(Blk("check", [c.name], [Attr("expr", hcl_quote(c.expr))]) for c in t.checks)
+    # Atlas prints "enforced = true" whenever the attribute exists, whatever its value.
+    body.extend(Blk("check", [c.name], [Attr("expr", hcl_quote(c.expr))]
+                    + ([Attr("enforced", "true")] if c.enforced is not None else []))
+                for c in t.checks)
     return Blk("table", [t.name], body)
 
 

@@ -310,13 +310,15 @@ def _foreign_keys(conn, schema: str, tables: dict[str, Table]) -> None:
 
 def _checks(conn, info: ServerInfo, schema: str, tables: dict[str, Table]) -> None:
     by: dict[str, list[Check]] = {}
-    for t, name, clause, _enforced in conn.query(
+    for t, name, clause, enforced in conn.query(
             _MARIA_CHECKS if info.maria else _MY_CHECKS, (schema,)):
         t = _s(t)
         if t not in tables:
             continue
         expr = _s(clause) if info.maria else unescape(_s(clause))
-        by.setdefault(t, []).append(Check(expr=expr, name=_s(name)))
+        # As Atlas: only NOT ENFORCED is recorded.
+        by.setdefault(t, []).append(Check(expr=expr, name=_s(name),
+                                          enforced=False if _s(enforced) == "NO" else None))
     for t, checks in by.items():
         table = tables[t]
         if info.maria:

@@ -203,6 +203,9 @@ class _Planner:
         if c.name:
             b.p("CONSTRAINT").ident(c.name)
         b.p("CHECK", may_wrap(c.expr))
+        # Atlas's quirk: the attribute's presence prints ENFORCED, whatever its value.
+        if self.info.supports_enforce_check and c.enforced is not None:
+            b.p("ENFORCED")
 
     # --- statements --------------------------------------------------------------------------
 
@@ -357,8 +360,16 @@ class _Planner:
                 if c.old.name != c.new.name:
                     raise SchemaError(f'mismatch check constraint names: "{c.old.name}" != '
                                       f'"{c.new.name}"')
-                b.p("DROP CHECK").ident(c.old.name).comma().p("ADD")
-                self.check(b, c.new)
+                enforce = self.info.supports_enforce_check
+                if enforce and c.old.enforced is not None and c.new.enforced is None:
+                    b.p("ALTER CHECK").ident(c.old.name).p("ENFORCED")
+                elif enforce and c.old.enforced is None and c.new.enforced is not None:
+                    b.p("ALTER CHECK").ident(c.old.name).p("NOT ENFORCED")
+                elif c.old.expr != c.new.expr:
+                    b.p("DROP CHECK").ident(c.old.name).comma().p("ADD")
+                    self.check(b, c.new)
+                else:
+                    raise SchemaError("unknown check constraint change")
             else:
                 raise SchemaError(f"unsupported change {type(c).__name__}")
 
