@@ -78,6 +78,17 @@ _PROJECT_BLOCK = re.compile(r'^env\s*(?:"[^"]*"\s*)?\{', re.MULTILINE)
 
 def read_hcl_schema(paths: Sequence[str], variables: dict | None = None,
                     dialect: Dialect | None = None) -> Schema:
+    doc = read_hcl_document(paths, variables, dialect)
+    if dialect is None:
+        from .hcl.schema_codec import decode_schema
+
+        return decode_schema(doc)
+    return dialect.decode_hcl(doc)
+
+
+def read_hcl_document(paths: Sequence[str], variables: dict | None = None,
+                      dialect: Dialect | None = None):
+    """Schema files evaluated into one document, checked by the engine's naming rules."""
     from .hcl.schema_check import SQLITE_NAMES, check_schema_document
     from .hcl.schema_eval import evaluate_schema_files
 
@@ -89,11 +100,7 @@ def read_hcl_schema(paths: Sequence[str], variables: dict | None = None,
         files.append((path, text))
     doc = evaluate_schema_files(files, variables or {})
     check_schema_document(doc, dialect.hcl_name_rules if dialect else SQLITE_NAMES)
-    if dialect is None:
-        from .hcl.schema_codec import decode_schema
-
-        return decode_schema(doc)
-    return dialect.decode_hcl(doc)
+    return doc
 
 
 @contextmanager

@@ -362,6 +362,15 @@ def diff_cmd(ctx: click.Context, name, **_):
                  else MigrationDir(path, [], None, dir_format))
     directory.validate()
     directory.check_runnable()
+    if _realm_dev(inv, dir_format):
+        statements = _realm_diff(inv, directory, to, fmt.indent)
+        os.makedirs(path, exist_ok=True)
+        if not statements:
+            click.echo("The migration directory is synced with the desired state, no changes to be made")
+            return
+        write_file(path, unused_file_name(path, name), render_statements(statements),
+                   validate=False)
+        return
     with dev_database(inv.get("dev_url")) as (dialect, conn):
         replay(conn, dialect, directory, validate=False, cache=True)
         current = dialect.inspect(conn)
@@ -388,6 +397,33 @@ def diff_cmd(ctx: click.Context, name, **_):
         return
     write_file(path, unused_file_name(path, name), render_statements(statements),
                validate=False)
+
+
+def _realm_dev(inv, dir_format: str) -> bool:
+    from ..realm import realm_url
+
+    if not realm_url(inv.get("dev_url")):
+        return False
+    if dir_format != "atlas":
+        raise AtollError(f"a {dir_format} directory needs a dev URL bound to one schema "
+                         "(search_path): its down part is not planned over a whole database")
+    return True
+
+
+def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
+    """``migrate diff`` with a dev URL naming a whole database: the directory replayed and
+    the desired state read as realms, the plan qualified with each object's schema."""
+    from ..migrate.executor import replay
+    from ..realm import dev_realm, guard_revisions, plan_realm, read_realm
+    from .shared import schema_variables
+
+    with dev_realm(inv.get("dev_url")) as (dialect, conn):
+        replay(conn, dialect, directory, validate=False)
+        current = dialect.inspect_realm(conn)
+    desired = read_realm(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),
+                         project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
+    current, desired = guard_revisions(current, desired, desired_urls=to)
+    return plan_realm(dialect, current, desired, indent=indent, skip=_diff_skip(inv))
 
 
 def _diff_skip(inv) -> frozenset:

@@ -56,6 +56,10 @@ def inspect_cmd(ctx: click.Context, **_):
     from ..states import read_state
 
     dialect = _state_dialect(url, inv.get("dev_url"))
+    from . import realm_cmds
+
+    if realm_cmds.is_realm(url, inv.get("dev_url")):
+        return realm_cmds.inspect(inv, url, fmt, dialect)
     if not url.startswith(("file://", "mem://")):
         realm = _realm_hcl(dialect, url, inv.get("exclude", ()))
         if realm is not None:
@@ -151,13 +155,21 @@ def apply_cmd(ctx: click.Context, **_):
 
     dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
-        desired = read_desired(inv, to, inv.get("dev_url"), dialect)
-        current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
-        if is_hcl_state(to):  # a migration directory's state has no schema name of its own
-            check_schema_name(desired, current.name)
-        current, desired = guard_revisions(current, desired, desired_urls=to,
-                                           revisions_schema=revisions_schema(inv))
-        statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))
+        if dialect.realm_scoped(conn.url):
+            from .realm_cmds import apply_plans
+
+            statements, single_line = apply_plans(inv, dialect, conn, to, _skip(inv))
+        else:
+            desired = read_desired(inv, to, inv.get("dev_url"), dialect)
+            current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
+            if is_hcl_state(to):  # a migration directory's state has no schema name of its own
+                check_schema_name(desired, current.name)
+            current, desired = guard_revisions(current, desired, desired_urls=to,
+                                               revisions_schema=revisions_schema(inv))
+            statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))
+
+            def single_line():
+                return plan(dialect, current, desired, skip=_skip(inv))
         if not statements:
             if fmt.kind == "json":
                 click.echo("{}", nl=False)
@@ -176,7 +188,7 @@ def apply_cmd(ctx: click.Context, **_):
         if inv.get("dev_url"):
             # With a dev database the plan is executed in its canonical single-line form
             # (as `migrate diff` would write it); without one, the indented form shown above.
-            statements = plan(dialect, current, desired, skip=_skip(inv))
+            statements = single_line()
         result = execute_plan(dialect, conn, statements, tx_mode=tx_mode)
         if fmt.kind == "json":
             click.echo(json.dumps(result.as_json_changes(), separators=(",", ":")), nl=False)
@@ -218,6 +230,17 @@ def diff_cmd(ctx: click.Context, **_):
         from ..states import DEV_URL_HINT
 
         raise AtollError(DEV_URL_HINT)
+    from . import realm_cmds
+
+    if any(realm_cmds.is_realm(u[0], dev_url) for u in (from_urls, to_urls)):
+        statements = realm_cmds.diff_statements(inv, from_urls, to_urls, fmt.indent,
+                                                _skip(inv))
+        if not statements:
+            if fmt.kind == "default":
+                click.echo("Schemas are synced, no changes to be made.")
+            return
+        click.echo(render_statements(statements), nl=False)
+        return
     variables = schema_variables(inv)
     exclude = inv.get("exclude", ())
     planner_url = dev_url or next(
@@ -265,7 +288,11 @@ def clean_cmd(ctx: click.Context, **_):
 
     dialect, conn = _open(url, read_only=bool(inv.get("dry_run")))
     with conn:
-        if inv.get("with_revisions"):
+        if dialect.realm_scoped(conn.url):
+            from .realm_cmds import clean_statements
+
+            statements = clean_statements(inv, dialect, conn)
+        elif inv.get("with_revisions"):
             statements = dialect.clean(conn)
         else:
             from dataclasses import replace

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from ..errors import AtollError
 from ..hcl.schema_check import SQLITE_NAMES, NameRules
 from ..urls import DatabaseURL
 
 if TYPE_CHECKING:  # the schema model is not loaded by commands that never inspect
     from ..schema.changes import SchemaChange
-    from ..schema.model import Schema
+    from ..schema.model import Realm, Schema
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,52 @@ class Dialect(ABC):
         if schema.tables:
             return f'found table "{schema.tables[0].name}"'
         return None
+
+    # --- realm scope: a URL naming a whole database of schemas ------------------------------
+    # By default every URL is bound to one schema (SQLite's "main"). Engines whose URLs can
+    # name a whole database (PostgreSQL without ``search_path``) override these; the generic
+    # realm flow (``atoll/realm.py``) calls them only when ``realm_scoped(url)`` says so.
+
+    def realm_scoped(self, url: DatabaseURL) -> bool:
+        return False
+
+    def _no_realm(self) -> AtollError:
+        return AtollError(f"{self.name}: database (realm) scope is not supported")
+
+    def inspect_realm(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Realm:
+        """Every user schema of the connected database."""
+        raise self._no_realm()
+
+    def diff_realm(self, current: Realm, desired: Realm, *,
+                   skip: frozenset[str] = frozenset()) -> list:
+        """Realm changes (``AddSchema``, ``DropSchema``, ``InSchema``) from one to the other."""
+        raise self._no_realm()
+
+    def plan_realm(self, changes: Sequence, *, indent: str = "") -> list[Statement]:
+        """Statements for realm changes, every object named with its schema."""
+        raise self._no_realm()
+
+    def realm_sql(self, realm: Realm, *, indent: str = "") -> str:
+        """The realm as the SQL that creates it (``schema inspect --format '{{ sql . }}'``)."""
+        raise self._no_realm()
+
+    def decode_hcl_realm(self, doc) -> Realm:
+        """A realm from an HCL document with any number of ``schema`` blocks."""
+        raise self._no_realm()
+
+    def encode_hcl_realm(self, realm: Realm) -> str:
+        raise self._no_realm()
+
+    def normalize_realm(self, desired: Realm, dev_url: str | None) -> Realm:
+        return desired
+
+    def realm_dev_not_clean(self, realm: Realm) -> str | None:
+        """Why a realm dev database holding ``realm`` cannot be used, or None."""
+        raise self._no_realm()
+
+    def restore_realm_dev(self, conn: Connection, snapshot: Realm) -> None:
+        """Put a realm dev database back to ``snapshot`` (what it held before use)."""
+        raise self._no_realm()
 
 
 # --- trials (``--preflight``) -----------------------------------------------------------------

@@ -182,21 +182,31 @@ class DriftChecker:
     _expected: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def expected(self, d: MigrationDir, version: str):
+    def expected(self, d: MigrationDir, version: str, realm: bool = False):
+        """The schema (or, for a realm-scoped database, the realm) the directory's files up
+        to ``version`` produce on the dev database."""
         from ..migrate.executor import replay
+        from ..realm import dev_realm
         from ..states import dev_database
 
-        key = (d.path, version)
+        key = (d.path, version, realm)
         with self._lock:
             if key not in self._expected:
-                with dev_database(self.dev_url) as (dialect, conn):
+                with (dev_realm if realm else dev_database)(self.dev_url) as (dialect, conn):
                     if version:
                         replay(conn, dialect, d, to_version=version, validate=False)
-                    self._expected[key] = dialect.inspect(conn)
+                    self._expected[key] = dialect.inspect_realm(conn) if realm \
+                        else dialect.inspect(conn)
             return self._expected[key]
 
     def drift(self, conn, dialect, d: MigrationDir, version: str) -> list:
         """The changes that would turn the expected schema into the actual one."""
+        if dialect.realm_scoped(conn.url):
+            from ..realm import guard_revisions
+
+            expected, actual = guard_revisions(self.expected(d, version, realm=True),
+                                               dialect.inspect_realm(conn), desired_urls=())
+            return dialect.diff_realm(expected, actual)
         actual = dialect.inspect(conn, exclude=["atlas_schema_revisions"])
         expected = self.expected(d, version)
         return dialect.diff(expected, actual)
@@ -205,8 +215,13 @@ class DriftChecker:
 def drift_lines(dialect, changes) -> list[str]:
     """Drift as the comments of the statements that would repair it (``Create "hack" table``),
     without the foreign-key pragma wrap."""
-    return [st.comment for st in dialect.plan(changes)
-            if st.comment and "foreign-keys" not in st.comment] if changes else []
+    if not changes:
+        return []
+    from ..schema.changes import AddSchema, DropSchema, InSchema
+
+    realm = any(isinstance(c, (AddSchema, DropSchema, InSchema)) for c in changes)
+    statements = dialect.plan_realm(changes) if realm else dialect.plan(changes)
+    return [st.comment for st in statements if st.comment and "foreign-keys" not in st.comment]
 
 
 def describe_changes(lines: list[str], limit: int = 3) -> str:

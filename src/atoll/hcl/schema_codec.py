@@ -24,6 +24,7 @@ from ..schema.model import (
     Index,
     IndexPart,
     PrimaryKey,
+    Realm,
     Schema,
     Table,
 )
@@ -341,12 +342,22 @@ def _put(d: dict, key: str, value: object) -> None:
         d[key] = value
 
 
-def schema_to_json(schema: Schema, *args: str) -> str:
-    """``{{ json . }}`` for an inspected schema: Go's ``json.Marshal`` of Atlas's inspect
-    report (compact, no trailing newline). ``args`` are the template's optional arguments:
-    ``(indent,)`` or ``(prefix, indent)`` select ``json.MarshalIndent``."""
+def schema_to_json(schema: Schema | Realm, *args: str) -> str:
+    """``{{ json . }}`` for an inspected schema (or realm: every schema): Go's
+    ``json.Marshal`` of Atlas's inspect report (compact, no trailing newline). ``args`` are
+    the template's optional arguments: ``(indent,)`` or ``(prefix, indent)`` select
+    ``json.MarshalIndent``."""
     if len(args) > 2:
         raise SchemaError(f"unexpected number of arguments: {len(args)}")
+    schemas = schema.schemas if isinstance(schema, Realm) else (schema,)
+    realm = {"schemas": [_schema_json(s) for s in schemas]}
+    if not args:
+        return go_json(realm)
+    prefix, indent = ("", args[0]) if len(args) == 1 else (args[0], args[1])
+    return go_json(realm, prefix, indent)
+
+
+def _schema_json(schema: Schema) -> dict:
     tables = []
     for t in schema.tables:
         td: dict = {"name": t.name}
@@ -385,9 +396,5 @@ def schema_to_json(schema: Schema, *args: str) -> str:
     sd: dict = {"name": schema.name}
     _put(sd, "tables", tables)
     _put(sd, "comment", schema.comment or "")
-    realm = {"schemas": [sd]}
-    if not args:
-        return go_json(realm)
-    prefix, indent = ("", args[0]) if len(args) == 1 else (args[0], args[1])
-    return go_json(realm, prefix, indent)
+    return sd
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Flag, auto
 
-from .model import Check, Column, ForeignKey, Index, PrimaryKey, Table, Trigger, View
+from .model import Check, Column, ForeignKey, Index, PrimaryKey, Schema, Table, Trigger, View
 
 
 class ChangeKind(Flag):
@@ -220,3 +220,32 @@ class ModifyTrigger:
 
 SchemaChange = (AddTable | DropTable | ModifyTable | RenameTable
                 | AddView | DropView | ModifyView | AddTrigger | DropTrigger | ModifyTrigger)
+
+
+# --- realm level (several schemas) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddSchema:
+    """A new schema; its objects follow as ``InSchema`` changes. ``if_not_exists``: the
+    schema may exist already (dev-database normalisation)."""
+
+    schema: Schema
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class DropSchema:
+    schema: Schema
+
+
+@dataclass(frozen=True)
+class InSchema:
+    """A schema-level change (``AddTable``, an engine's own changes …) inside schema
+    ``schema`` of a realm: realm planners qualify what it names with that schema."""
+
+    schema: str
+    change: object
+
+
+RealmChange = AddSchema | DropSchema | InSchema

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import SchemaError
 from ..gotext import go_quote
-from .model import Schema, Table
+from .model import Realm, Schema, Table
 
 _RE_TYPE = re.compile(r"\[type=([a-z|_]+)+\]\Z")
 
@@ -183,3 +183,28 @@ def _exclude_in_table(t: Table, pattern: str) -> Table:
         checks = tuple(c for c in t.checks if not go_path_match(p, c.name))
     return dataclasses.replace(t, columns=columns, indexes=indexes, foreign_keys=fks,
                                checks=checks)
+
+
+def exclude_realm(realm: Realm, patterns: Sequence[str]) -> Realm:
+    """Atlas's ``schema.ExcludeRealm``: the first part of a pattern names schemas (``app``
+    leaves schema ``app`` out; ``*.users``, ``app.users.c*`` reach into matching schemas)."""
+    if not patterns:
+        return realm
+    globs = _split_patterns(list(patterns))
+    for i, g in enumerate(globs):
+        if len(g) > 3:
+            raise SchemaError(f"too many parts in pattern: {go_quote(patterns[i])}")
+    kept = []
+    for s in realm.schemas:
+        dropped = False
+        for g in globs:
+            glob_s, applies = _exclude_type("schema", g[0])
+            if not applies or not go_path_match(glob_s, s.name):
+                continue
+            if len(g) == 1:
+                dropped = True
+                break
+            s = _exclude_in_schema(s, g[1:])
+        if not dropped:
+            kept.append(s)
+    return Realm(tuple(kept))

@@ -311,3 +311,15 @@ class Schema:
 
     def trigger(self, name: str) -> Trigger | None:
         return next((t for t in self.triggers if t.name == name), None)
+
+
+@dataclass(frozen=True)
+class Realm:
+    """A whole database of several schemas (Atlas's realm scope: a PostgreSQL URL without
+    ``search_path``, a MySQL URL without a database). Commands bound to one schema never see
+    one; the dialect's realm hooks (``dialects/base.py``) produce and consume it."""
+
+    schemas: tuple[Schema, ...] = ()
+
+    def schema(self, name: str) -> Schema | None:
+        return next((s for s in self.schemas if s.name == name), None)

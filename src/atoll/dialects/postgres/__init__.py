@@ -3,7 +3,7 @@
 
 Versioned migrations (``migrate apply|status|set|validate``) write the ``atlas_schema_revisions``
 table Atlas writes; declarative commands work for URLs bound to one schema
-(``?search_path=app``) or the connection's current schema.
+(``?search_path=app``) and, through the realm hooks, for a whole database (no ``search_path``).
 
 Needs ``pip install "atoll[postgres]"`` (psycopg 3), imported only when a PostgreSQL URL is
 opened. Each job lives in its own module; this class wires them behind the ``Dialect``
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from ...hcl.schema_check import NameRules
 from ...schema.changes import SchemaChange
-from ...schema.model import Schema
+from ...schema.model import Realm, Schema
+from ...urls import DatabaseURL
 from ..base import Connection, Statement
 from ..server import VersionedOnlyDialect
 
@@ -91,6 +92,60 @@ class PostgresDialect(VersionedOnlyDialect):
         if schema.tables:
             return f'found table "{schema.tables[0].name}" in connected schema'
         return None
+
+    # --- realm scope: a URL without search_path (dialects/postgres/realm.py) ------------
+
+    def realm_scoped(self, url: DatabaseURL) -> bool:
+        return not url.param("search_path")
+
+    def inspect_realm(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Realm:
+        from ...schema.exclude import exclude_realm
+        from .realm import inspect_realm
+
+        return exclude_realm(inspect_realm(conn), exclude)
+
+    def diff_realm(self, current: Realm, desired: Realm, *,
+                   skip: frozenset[str] = frozenset()) -> list:
+        from .realm import diff_realm
+
+        return diff_realm(current, desired, skip=skip)
+
+    def plan_realm(self, changes: Sequence, *, indent: str = "") -> list[Statement]:
+        from .realm import plan_realm
+
+        return plan_realm(changes, indent=indent)
+
+    def realm_sql(self, realm: Realm, *, indent: str = "") -> str:
+        from .realm import realm_sql
+
+        return realm_sql(realm, indent=indent)
+
+    def decode_hcl_realm(self, doc) -> Realm:
+        from .hcl_codec import decode_realm
+
+        return decode_realm(doc)
+
+    def encode_hcl_realm(self, realm: Realm) -> str:
+        from .hcl_codec import encode_realm
+
+        return encode_realm(realm)
+
+    def normalize_realm(self, desired: Realm, dev_url: str | None) -> Realm:
+        from ...realm import dev_realm
+        from .realm import normalize_realm
+
+        with dev_realm(dev_url) as (_, conn):
+            return normalize_realm(desired, conn)
+
+    def realm_dev_not_clean(self, realm: Realm) -> str | None:
+        from .realm import dev_not_clean
+
+        return dev_not_clean(realm)
+
+    def restore_realm_dev(self, conn: Connection, snapshot: Realm) -> None:
+        from .realm import restore_dev
+
+        restore_dev(conn, snapshot)
 
 
 DIALECT = PostgresDialect()

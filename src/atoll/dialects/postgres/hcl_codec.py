@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ...errors import SchemaError
 from ...gotext import go_quote
@@ -35,6 +36,7 @@ from ...schema.model import (
     PartitionPart,
     PrimaryKey,
     RawExpr,
+    Realm,
     Schema,
     Table,
     TypeClass,
@@ -123,65 +125,98 @@ def _col(table: str, columns: Sequence[Column], ref: Ref) -> str:
     return names[0]
 
 
-def decode(doc: Document) -> Schema:
-    """The schema an evaluated HCL document describes (exactly one ``schema`` block)."""
+def _refuse_unsupported(doc: Document) -> None:
     for kind, what in _UNSUPPORTED.items():
         if doc.children(kind):
             raise SchemaError(f"postgres: {what} are not supported by this version. "
                               f"Use: https://atlasgo.io/getting-started")
+
+
+def decode(doc: Document) -> Schema:
+    """The schema an evaluated HCL document describes (exactly one ``schema`` block)."""
+    _refuse_unsupported(doc)
     schemas = doc.children("schema")
     if len(schemas) != 1:
         raise SchemaError(f"specutil: expecting document to contain a single schema, got "
                           f"{len(schemas)}")
-    sblock = schemas[0]
-    name = _label(sblock)
-    labels = {name, sblock.labels[-1] if sblock.labels else ""}
-    enums: list[EnumType] = []
+    return _decode(doc, realm=False).schemas[0]
+
+
+def decode_realm(doc: Document) -> Realm:
+    """The realm an evaluated HCL document describes: one schema per ``schema`` block, enum
+    types and foreign keys that name another schema's objects keep that schema."""
+    _refuse_unsupported(doc)
+    return _decode(doc, realm=True)
+
+
+def _schema_of(b: Block, kind: str, name: str, labels: dict[str, str], default: str) -> str:
+    sref = b.get("schema")
+    if not isinstance(sref, Ref):
+        if kind == "table":
+            raise SchemaError(f"cannot extract schema name for table {go_quote(name)}")
+        return default
+    if sref.name not in labels:
+        if kind == "table":
+            raise SchemaError(f"schema {go_quote(sref.name)} not found for table "
+                              f"{go_quote(name)}")
+        raise SchemaError(f'schema "{sref.name}" defined on enum "{name}" was not found in '
+                          f'realm')
+    return labels[sref.name]
+
+
+def _decode(doc: Document, *, realm: bool) -> Realm:
+    sblocks = doc.children("schema")
+    labels: dict[str, str] = {}
+    for sb in sblocks:
+        labels[_label(sb)] = _label(sb)
+        if sb.labels:
+            labels.setdefault(sb.labels[-1], _label(sb))
+    default = _label(sblocks[0]) if sblocks else ""
+    enums: dict[str, list[EnumType]] = {}
     enum_types: dict[str, ColumnType] = {}
     for eb in doc.children("enum"):
         ename = _label(eb)
-        if any(e.name == ename for e in enums):
+        sname = _schema_of(eb, "enum", ename, labels, default)
+        if any(e.name == ename for e in enums.get(sname, ())):
             raise SchemaError(f'duplicate enum "{ename}"')
-        sref = eb.get("schema")
-        if isinstance(sref, Ref):
-            s = sref.name
-            if s not in labels:
-                raise SchemaError(f'schema "{s}" defined on enum "{ename}" was not found in '
-                                  f'realm')
         values = eb.get("values") or []
         if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
             raise SchemaError(f'enum "{ename}": values must be a list of strings')
-        enums.append(EnumType(ename, tuple(values)))
-        et = enum_type(ename, None)
-        for key in {ename, ".".join(eb.labels), _label(eb)}:
+        enums.setdefault(sname, []).append(EnumType(ename, tuple(values)))
+        et = enum_type(ename, sname if realm else None)
+        for key in (".".join(eb.labels), f"{sname}.{ename}"):
             enum_types[key] = et
-    decoded: list[tuple[Block, Table]] = []
+        enum_types.setdefault(ename, et)
+    decoded: list[tuple[Block, str, Table]] = []
     for tb in doc.children("table"):
         tname = _label(tb)
-        sref = tb.get("schema")
-        if not isinstance(sref, Ref):
-            raise SchemaError(f"cannot extract schema name for table {go_quote(tname)}")
-        if sref.name not in labels:
-            raise SchemaError(f"schema {go_quote(sref.name)} not found for table "
-                              f"{go_quote(tname)}")
+        sname = _schema_of(tb, "table", tname, labels, default)
         try:
-            decoded.append((tb, _table(tb, tname, enum_types)))
+            decoded.append((tb, sname, _table(tb, tname, enum_types)))
         except SchemaError as exc:
             raise SchemaError(f"cannot convert table {go_quote(tname)}: {exc}") from None
-    by_name = {t.name: t for _, t in decoded}
-    for tb, t in decoded:
-        by_name.setdefault(".".join(tb.labels), t)
-    tables = []
-    for tb, t in decoded:
-        fks = tuple(_fk(fb, t, by_name) for fb in tb.children("foreign_key"))
-        tables.append(dataclasses.replace(t, foreign_keys=fks))
-    views = [_view(vb, labels, enum_types) for kind in ("view", "materialized")
-             for vb in doc.children(kind)]
-    return Schema(name=name, tables=tuple(tables), comment=_str(sblock, "comment"),
-                  enums=tuple(enums), views=tuple(views))
+    by_name: dict[str, tuple[str, Table]] = {}
+    for tb, sname, t in decoded:
+        by_name[".".join(tb.labels)] = (sname, t)
+    for tb, sname, t in decoded:
+        by_name.setdefault(t.name, (sname, t))
+    tables: dict[str, list[Table]] = {}
+    for tb, sname, t in decoded:
+        fks = tuple(_fk(fb, t, sname, by_name, realm) for fb in tb.children("foreign_key"))
+        tables.setdefault(sname, []).append(dataclasses.replace(t, foreign_keys=fks))
+    views: dict[str, list[View]] = {}
+    for kind in ("view", "materialized"):
+        for vb in doc.children(kind):
+            v = _view(vb, labels, enum_types)
+            views.setdefault(labels[vb.get("schema").name], []).append(v)
+    return Realm(tuple(
+        Schema(name=_label(sb), tables=tuple(tables.get(_label(sb), ())),
+               comment=_str(sb, "comment"), enums=tuple(enums.get(_label(sb), ())),
+               views=tuple(views.get(_label(sb), ())))
+        for sb in sblocks))
 
 
-def _view(b: Block, labels: set[str], enums: dict[str, ColumnType]) -> View:
+def _view(b: Block, labels: dict[str, str], enums: dict[str, ColumnType]) -> View:
     """A ``view`` or ``materialized`` block (atoll reads them; Atlas's paid build too)."""
     name = _label(b)
     noun = "materialized view" if b.type == "materialized" else "view"
@@ -328,26 +363,29 @@ def _partition(b: Block, table: str, columns: Sequence[Column]) -> Partition | N
     return Partition(kind=kind.upper(), parts=tuple(parts))
 
 
-def _fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
+def _fk(b: Block, table: Table, schema: str, by_name: dict[str, tuple[str, Table]],
+        realm: bool) -> ForeignKey:
     symbol = _label(b)
     cols, ref_cols = _refs(b, "columns"), _refs(b, "ref_columns")
     if len(cols) != len(ref_cols):
         raise SchemaError(f"sqlspec: number of referencing and referenced columns do not "
                           f"match for foreign-key {go_quote(symbol)}")
     ref_table: Table | None = None
+    ref_schema = schema
     ref_names = []
     for r in ref_cols:
         tname = next((n for k, n in r.path if k == "table"), None)
-        t = table if tname is None else by_name.get(tname)
-        if t is None:
+        hit = (schema, table) if tname is None else by_name.get(tname)
+        if hit is None:
             raise SchemaError(f"referenced table {go_quote(tname or '')} not found")
-        ref_table = t
-        ref_names.append(_col(t.name, t.columns, r))
+        ref_schema, ref_table = hit
+        ref_names.append(_col(ref_table.name, ref_table.columns, r))
     return ForeignKey(
         name=symbol, columns=tuple(_col(table.name, table.columns, r) for r in cols),
         ref_table=ref_table.name if ref_table else "", ref_columns=tuple(ref_names),
         on_update=(_word(b.get("on_update")) or "").replace("_", " "),
-        on_delete=(_word(b.get("on_delete")) or "").replace("_", " "))
+        on_delete=(_word(b.get("on_delete")) or "").replace("_", " "),
+        ref_schema=ref_schema if realm and ref_schema != schema else None)
 
 
 # =============================================================================================
@@ -382,9 +420,11 @@ def default_hcl(col: Column) -> str:
     return v
 
 
-def _enc_column(col: Column) -> _Blk:
+def _enc_column(col: Column, names: "_RealmNames | None" = None) -> _Blk:
+    t = col.type
+    q = names.enum_qualifier(t) if names is not None else None
     body: list = [_Attr("null", "true" if col.null else "false"),
-                  _Attr("type", hcl_type_text(col.type))]
+                  _Attr("type", hcl_type_text(t, qualify_enum=q))]
     if col.default is not None:
         body.append(_Attr("default", default_hcl(col)))
     if col.comment is not None:
@@ -474,8 +514,8 @@ def _enc_unique(idx: Index) -> _Blk:
     return _Blk("unique", [idx.name], body)
 
 
-def _enc_fk(fk: ForeignKey) -> _Blk:
-    ref_t = _ref("table", fk.ref_table)
+def _enc_fk(fk: ForeignKey, ref_t: str | None = None) -> _Blk:
+    ref_t = ref_t or _ref("table", fk.ref_table)
     return _Blk("foreign_key", [fk.name], [
         _Attr("columns", _col_refs(fk.columns)),
         _Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{_ref('column', c)}"
@@ -496,18 +536,19 @@ def _enc_partition_block(p: Partition) -> _Blk:
     return _Blk("partition", (), body)
 
 
-def _enc_table(schema: Schema, t: Table) -> _Blk:
+def _enc_table(schema: Schema, t: Table, names: "_RealmNames | None" = None) -> _Blk:
     body: list = [_Attr("schema", _ref("schema", schema.name))]
     if t.comment is not None:
         body.append(_Attr("comment", hcl_quote(t.comment)))
-    body.extend(_enc_column(c) for c in t.columns)
+    body.extend(_enc_column(c, names) for c in t.columns)
     if t.primary_key is not None:
         pk = t.primary_key
         pk_body: list = [_Attr("columns", _col_refs([p.column or "" for p in pk.parts]))]
         if pk.include:
             pk_body.append(_Attr("include", _col_refs(pk.include)))
         body.append(_Blk("primary_key", (), pk_body))
-    body.extend(_enc_fk(fk) for fk in t.foreign_keys)
+    body.extend(_enc_fk(fk, names.table_ref(fk.ref_schema or schema.name, fk.ref_table)
+                        if names is not None else None) for fk in t.foreign_keys)
     body.extend(_enc_index(i) for i in t.indexes if i.origin != "u")
     body.extend(_Blk("check", [c.name], [_Attr("expr", hcl_quote(c.expr))]
                      + ([_Attr("no_inherit", "true")] if c.no_inherit else []))
@@ -515,7 +556,9 @@ def _enc_table(schema: Schema, t: Table) -> _Blk:
     body.extend(_enc_unique(i) for i in t.indexes if i.origin == "u")
     if t.partition is not None:
         body.append(_enc_partition_block(t.partition))
-    return _Blk("table", [t.name], body)
+    labels = [schema.name, t.name] if names is not None and (schema.name, t.name) in \
+        names.tables else [t.name]
+    return _Blk("table", labels, body)
 
 
 def _enc_view(schema: Schema, v: View) -> _Blk:
@@ -549,4 +592,63 @@ def encode(schema: Schema) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["decode", "encode", "default_hcl", "TypeClass"]
+@dataclass(frozen=True)
+class _RealmNames:
+    """The objects a realm's HCL names with their schema (``table "s" "users"``,
+    ``table.s.users``, ``enum.s.status``): Atlas qualifies a name only when several
+    schemas use it, and then also any object whose name is one of those schemas."""
+
+    tables: frozenset[tuple[str, str]]
+    enums: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, realm: Realm) -> "_RealmNames":
+        return cls(_qualified([(s.name, t.name) for s in realm.schemas for t in s.tables]),
+                   _qualified([(s.name, e.name) for s in realm.schemas for e in s.enums]))
+
+    def table_ref(self, schema: str, name: str) -> str:
+        if (schema, name) in self.tables:
+            return f"{_ref('table', schema)}.{_ref_part(name)}"
+        return _ref("table", name)
+
+    def enum_qualifier(self, t: ColumnType) -> str | None:
+        if t.cls is TypeClass.ENUM and t.schema and (t.schema, t.name) in self.enums:
+            return t.schema
+        return None
+
+
+def _ref_part(name: str) -> str:
+    return name if readable_ident(name) else f"[{hcl_quote(name)}]"
+
+
+def _qualified(objects: list[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    by_name: dict[str, set[str]] = {}
+    for schema, name in objects:
+        by_name.setdefault(name, set()).add(schema)
+    out = {(s, n) for s, n in objects if len(by_name[n]) > 1}
+    qualifiers = {s for s, _ in out}
+    out |= {(s, n) for s, n in objects if n in qualifiers}
+    return frozenset(out)
+
+
+def encode_realm(realm: Realm) -> str:
+    """What ``atlas schema inspect`` prints for a database: every schema's tables, then
+    every schema's enums, then one ``schema`` block per schema."""
+    names = _RealmNames.of(realm)
+    blocks: list = [_enc_table(s, t, names) for s in realm.schemas for t in s.tables]
+    blocks += [_enc_view(s, v) for s in realm.schemas for v in s.views]
+    for s in realm.schemas:
+        for e in s.enums:
+            blocks.append(_Blk("enum", [s.name, e.name] if (s.name, e.name) in names.enums
+                               else [e.name], [
+                _Attr("schema", _ref("schema", s.name)),
+                _Attr("values", "[" + ", ".join(hcl_quote(v) for v in e.values) + "]")]))
+    for s in realm.schemas:
+        blocks.append(_Blk("schema", [s.name], [_Attr("comment", hcl_quote(s.comment))]
+                           if s.comment is not None else []))
+    out: list[str] = []
+    _render(blocks, 0, out)
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["decode", "decode_realm", "encode", "encode_realm", "default_hcl", "TypeClass"]

@@ -167,29 +167,40 @@ def inspect_schema(conn: Connection, name: str = "", *,
             raise AtollError("postgres: current_schema() defined in search_path was not found")
         raise AtollError(f'postgres: schema "{name}" was not found')
     name, comment = rows[0]
-    version = server_version(conn)
-    enums = [EnumType(n, tuple(v)) for n, v in _group(conn.query(ENUMS_QUERY, (name,)))]
-    enum_names = {e.name for e in enums}
+    enums = schema_enums(conn, name)
+    schema = inspect_one(conn, name, comment, server_version(conn), enums,
+                         {e.name: enum_type(e.name, None) for e in enums})
+    if exclude:
+        from ...schema.exclude import exclude_schema
+
+        schema = exclude_schema(schema, exclude)
+    return schema
+
+
+def schema_enums(conn: Connection, name: str) -> list[EnumType]:
+    return [EnumType(n, tuple(v)) for n, v in _group(conn.query(ENUMS_QUERY, (name,)))]
+
+
+def inspect_one(conn: Connection, name: str, comment: str | None, version: int,
+                enums: list[EnumType], enum_types: dict) -> Schema:
+    """One schema's tables, given its enums and the enum types its columns may name
+    (``format_type`` text → type: bare names in schema scope, ``schema.name`` in realm
+    scope, where the search path is cleared while inspecting)."""
     tables: dict[str, Table] = {}
     for tname, tcomment, partattrs, partstrat, partexprs in conn.query(TABLES_QUERY, (name,)):
         tables[tname] = Table(name=tname, comment=tcomment,
                               partition=_partition_stub(partstrat, partattrs, partexprs))
     if tables:
         names = list(tables)
-        _columns(conn, name, names, tables, enum_names)
+        _columns(conn, name, names, tables, enum_types)
         _indexes(conn, name, names, tables, version)
         _foreign_keys(conn, name, names, tables)
         _checks(conn, name, names, tables)
         for t in tables.values():
             if t.partition is not None:
                 tables[t.name] = dataclasses.replace(t, partition=_partition(t))
-    schema = Schema(name=name, tables=tuple(tables.values()), comment=comment,
-                    enums=tuple(enums), views=inspect_views(conn, name))
-    if exclude:
-        from ...schema.exclude import exclude_schema
-
-        schema = exclude_schema(schema, exclude)
-    return schema
+    return Schema(name=name, tables=tuple(tables.values()), comment=comment,
+                  enums=tuple(enums), views=inspect_views(conn, name))
 
 
 def _group(rows) -> list[tuple[str, list[str]]]:
@@ -199,7 +210,7 @@ def _group(rows) -> list[tuple[str, list[str]]]:
     return list(out.items())
 
 
-def _columns(conn, schema: str, names, tables: dict[str, Table], enums: set[str]) -> None:
+def _columns(conn, schema: str, names, tables: dict[str, Table], enums: dict) -> None:
     cols: dict[str, list[Column]] = {}
     for (table, name, data_type, fmtype, nullable, default, maxlen, precision, time_precision,
          scale, interval, collation, is_identity, id_start, id_inc, id_last, id_gen, gen_expr,
@@ -208,10 +219,10 @@ def _columns(conn, schema: str, names, tables: dict[str, Table], enums: set[str]
                                time_precision=time_precision, interval=interval,
                                typtype=typtype)
         if ctype.cls is TypeClass.USER and typtype == "e" and ctype.raw in enums:
-            ctype = enum_type(ctype.raw, None)  # in the inspected schema
+            ctype = enums[ctype.raw]
         elif ctype.cls is TypeClass.ARRAY and ctype.elem is not None \
                 and ctype.elem.raw in enums:
-            ctype = dataclasses.replace(ctype, elem=enum_type(ctype.elem.raw, None))
+            ctype = dataclasses.replace(ctype, elem=enums[ctype.elem.raw])
         col = Column(name=name, type=ctype, null=nullable == "YES", comment=comment,
                      collation=collation or None)
         if default is not None:

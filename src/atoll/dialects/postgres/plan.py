@@ -79,9 +79,12 @@ def quote(s: str) -> str:
 
 
 class _Planner:
-    def __init__(self, indent: str, qualifier: str | None):
+    def __init__(self, indent: str, qualifier: str | None, realm: bool = False):
         self.indent = indent
         self.qualifier = qualifier
+        # Realm plans: ``qualifier`` is the schema of the change being planned, and enum
+        # types and referenced tables of other schemas are named with their own schema.
+        self.realm = realm
         self.out: list[Statement] = []
 
     # -- helpers ------------------------------------------------------------------------
@@ -98,11 +101,16 @@ class _Planner:
     def type_ident(self, name: str) -> str:
         return f'{self.prefix()}"{name}"'
 
+    def enum_ident(self, t: ColumnType) -> str:
+        if self.realm and t.schema:
+            return f'"{t.schema}"."{t.name}"'
+        return self.type_ident(t.name)
+
     def type_sql(self, t: ColumnType) -> str:
         if t.cls is TypeClass.ENUM:
-            return self.type_ident(t.name)
+            return self.enum_ident(t)
         if t.cls is TypeClass.ARRAY and t.elem is not None and t.elem.cls is TypeClass.ENUM:
-            return self.type_ident(t.elem.name) + "[]"
+            return self.enum_ident(t.elem) + "[]"
         return format_type(t)
 
     def emit(self, sql: str, comment: str) -> None:
@@ -199,7 +207,9 @@ class _Planner:
             b.p("CONSTRAINT").ident(fk.name)
         b.p("FOREIGN KEY")
         b.wrap(lambda: b.map_comma(fk.columns, b.ident))
-        b.p("REFERENCES").raw(self.table(fk.ref_table) + " ")
+        ref = f'"{fk.ref_schema}"."{fk.ref_table}"' if self.realm and fk.ref_schema \
+            else self.table(fk.ref_table)
+        b.p("REFERENCES").raw(ref + " ")
         b.wrap(lambda: b.map_comma(fk.ref_columns, b.ident))
         if fk.on_update:
             b.p("ON UPDATE", fk.on_update)
