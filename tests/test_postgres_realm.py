@@ -256,6 +256,10 @@ def test_migrate_diff_with_realm_dev_database(tmp_path, dbs):
     assert second.read_text() == ('-- Create "users" table\n'
                                   'CREATE TABLE "other"."users" ("id" integer NOT NULL);\n')
     assert schemas(dev) == ["public"]
+    # validate replays on the realm dev database and puts it back (schema "other" goes).
+    ok(atoll(tmp_path, "migrate", "validate", "--dir", "file://migrations", "--dev-url",
+             url(dev)))
+    assert schemas(dev) == ["public"]
     # The directory applied to a database; drift over the realm.
     ok(atoll(tmp_path, "migrate", "apply", "--dir", "file://migrations", "-u", url(db)))
     status = ["migrate", "status", "--dir", "file://migrations", "-u", url(db), "--dev-url",

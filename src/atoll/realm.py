@@ -7,12 +7,11 @@ when ``realm_url(url)`` says the URL is realm-scoped, and the dialect's realm ho
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .dialects import dialect_for
-from .dialects.base import Connection, Dialect, Statement
+from .dialects.base import Dialect, Statement
 from .errors import AtollError
 from .schema.model import Realm
 from .urls import parse_url
@@ -33,37 +32,6 @@ def schema_vs_realm(schema_url: str) -> AtollError:
                       f"See: https://atlasgo.io/url")
 
 
-@contextmanager
-def dev_realm(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
-    """A realm dev database, checked clean before use and put back afterwards."""
-    from .states import DEV_URL_HINT
-
-    if not dev_url:
-        raise AtollError(DEV_URL_HINT)
-    url = parse_url(dev_url)
-    dialect = dialect_for(url)
-    conn = dialect.connect(url)
-    try:
-        snapshot = dialect.inspect_realm(conn)
-    except BaseException:
-        conn.close()
-        raise
-    reason = dialect.realm_dev_not_clean(snapshot)
-    if reason:
-        conn.close()
-        raise AtollError(
-            "sql/migrate: taking database snapshot: sql/migrate: connected database is "
-            f"not clean: {reason}")
-    try:
-        yield dialect, conn
-    finally:
-        try:
-            dialect.restore_realm_dev(conn, snapshot)
-        except Exception:  # best effort, as the schema-scope wipe
-            pass
-        conn.close()
-
-
 def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
                variables: dict | None = None, project=None, exclude: Sequence[str] = (),
                dialect: Dialect | None = None) -> Realm:
@@ -71,7 +39,7 @@ def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
     number of ``schema`` blocks (normalised on a realm dev database when one is given), or SQL
     files, a migration directory or a data source replayed on the realm dev database."""
     from .schema.exclude import exclude_realm
-    from .states import classify_files, read_hcl_document, replay_sql
+    from .states import classify_files, dev_database, read_hcl_document, replay_sql
     from .textfile import read_text
 
     if not urls:
@@ -93,7 +61,7 @@ def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
     if first.startswith(("file://", "mem://")):
         from .migrate.executor import replay
 
-        with dev_realm(dev_url) as (dialect, conn):
+        with dev_database(dev_url) as (dialect, conn):
             if first.startswith("mem://"):
                 if project is None:
                     raise AtollError(f'data-source state "{first}" not found in memory')

@@ -105,18 +105,29 @@ def read_hcl_document(paths: Sequence[str], variables: dict | None = None,
 
 @contextmanager
 def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
-    """The dev database, checked clean before use and wiped afterwards (success or not)."""
+    """The dev database, checked clean before use and wiped afterwards (success or not). A
+    dev URL naming a whole database (realm scope) is checked and put back as a realm."""
     if not dev_url:
         raise AtollError(DEV_URL_HINT)
     url = parse_url(dev_url)
     dialect = dialect_for(url)
     conn = dialect.connect(url)
     try:
-        current = dialect.inspect(conn)
+        if dialect.realm_scoped(url):
+            snapshot = dialect.inspect_realm(conn)
+            reason = dialect.realm_dev_not_clean(snapshot)
+
+            def wipe() -> None:
+                dialect.restore_realm_dev(conn, snapshot)
+        else:
+            reason = dialect.dev_not_clean(dialect.inspect(conn))
+
+            def wipe() -> None:
+                for stmt in dialect.clean(conn):
+                    conn.execute(stmt.sql)
     except BaseException:
         conn.close()
         raise
-    reason = dialect.dev_not_clean(current)
     if reason:
         # Not ours to wipe: whatever this database is, it is left exactly as it was.
         conn.close()
@@ -133,8 +144,7 @@ def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
             if blank is not None:
                 dialect.load_dev_state(conn, blank)
             else:
-                for stmt in dialect.clean(conn):
-                    conn.execute(stmt.sql)
+                wipe()
         except Exception:  # wiping is best effort; the connection closes anyway
             pass
         conn.close()

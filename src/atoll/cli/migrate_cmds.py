@@ -414,10 +414,11 @@ def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
     """``migrate diff`` with a dev URL naming a whole database: the directory replayed and
     the desired state read as realms, the plan qualified with each object's schema."""
     from ..migrate.executor import replay
-    from ..realm import dev_realm, guard_revisions, plan_realm, read_realm
+    from ..realm import guard_revisions, plan_realm, read_realm
+    from ..states import dev_database
     from .shared import schema_variables
 
-    with dev_realm(inv.get("dev_url")) as (dialect, conn):
+    with dev_database(inv.get("dev_url")) as (dialect, conn):
         replay(conn, dialect, directory, validate=False)
         current = dialect.inspect_realm(conn)
     desired = read_realm(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),

@@ -186,13 +186,12 @@ class DriftChecker:
         """The schema (or, for a realm-scoped database, the realm) the directory's files up
         to ``version`` produce on the dev database."""
         from ..migrate.executor import replay
-        from ..realm import dev_realm
         from ..states import dev_database
 
         key = (d.path, version, realm)
         with self._lock:
             if key not in self._expected:
-                with (dev_realm if realm else dev_database)(self.dev_url) as (dialect, conn):
+                with dev_database(self.dev_url) as (dialect, conn):
                     if version:
                         replay(conn, dialect, d, to_version=version, validate=False)
                     self._expected[key] = dialect.inspect_realm(conn) if realm \

@@ -131,10 +131,10 @@ class PostgresDialect(VersionedOnlyDialect):
         return encode_realm(realm)
 
     def normalize_realm(self, desired: Realm, dev_url: str | None) -> Realm:
-        from ...realm import dev_realm
+        from ...states import dev_database
         from .realm import normalize_realm
 
-        with dev_realm(dev_url) as (_, conn):
+        with dev_database(dev_url) as (_, conn):
             return normalize_realm(desired, conn)
 
     def realm_dev_not_clean(self, realm: Realm) -> str | None:
