@@ -300,3 +300,23 @@ def test_clean_and_schema_vs_realm(tmp_path, dbs):
     assert schemas(db) == []
     assert ok(atoll(tmp_path, "schema", "clean", "-u", url(db), "--auto-approve")) == \
         "Nothing to drop\n"
+
+
+def test_realm_views(tmp_path, dbs):
+    """A view in one schema reading a table of another: inspected with the query PostgreSQL
+    prints with the search path cleared (qualified), created after the tables it reads."""
+    src, db, dev = dbs(), dbs(), dbs()
+    sql(src, "CREATE SCHEMA other; CREATE TABLE public.users (id int, name text); "
+             "CREATE VIEW other.names AS SELECT name FROM public.users")
+    out = ok(atoll(tmp_path, "schema", "inspect", "-u", url(src)))
+    assert 'view "names" {\n  schema = schema.other\n' in out and "FROM public.users" in out
+    (tmp_path / "v.hcl").write_text(out)
+    out = ok(atoll(tmp_path, "schema", "apply", "-u", url(db), "--to", "file://v.hcl",
+                   "--dev-url", url(dev), "--auto-approve"))
+    assert out.endswith('-- Create "names" view\nCREATE VIEW "other"."names" AS SELECT '
+                        'users.name\n   FROM public.users;\n')
+    assert ok(atoll(tmp_path, "schema", "apply", "-u", url(db), "--to", "file://v.hcl",
+                    "--dev-url", url(dev), "--auto-approve")) == \
+        "Schema is synced, no changes to be made\n"
+    assert ok(atoll(tmp_path, "schema", "diff", "--from", url(src), "--to", url(db))) == \
+        "Schemas are synced, no changes to be made.\n"

@@ -18,7 +18,16 @@ import dataclasses
 from collections.abc import Sequence
 
 from ...errors import AtollError, DatabaseError
-from ...schema.changes import AddSchema, AddTable, DropSchema, DropTable, InSchema
+from ...schema.changes import (
+    AddSchema,
+    AddTable,
+    AddView,
+    DropSchema,
+    DropTable,
+    DropView,
+    InSchema,
+    ModifyView,
+)
 from ...schema.model import Realm, Schema
 from ..base import Connection, Statement
 from .changes import AddEnum, DropEnum, ModifyEnum, SetSchemaComment
@@ -27,6 +36,7 @@ from .inspect import SCHEMA_QUERY, inspect_one, schema_enums, server_version
 from .objects import _QUERY as OBJECTS_QUERY
 from .plan import _Planner
 from .types import enum_type
+from .views import split_view_changes, with_view_dependents
 
 _USER_SCHEMAS = ("NOT IN ('information_schema', 'pg_catalog', 'pg_toast', 'crdb_internal', "
                  "'pg_extension') AND nspname NOT LIKE 'pg_%temp_%'")
@@ -63,7 +73,7 @@ def diff_realm(current: Realm, desired: Realm, *, skip: frozenset[str] = frozens
             changes.append(DropSchema(s1))
             continue
         changes += [c if isinstance(c, SetSchemaComment) else InSchema(s1.name, c)
-                    for c in diff_schema(s1, s2, skip=skip)]
+                    for c in with_view_dependents(diff_schema(s1, s2, skip=skip), s1, s2)]
     for s2 in desired.schemas:
         if current.schema(s2.name) is None:
             changes.append(AddSchema(s2))
@@ -88,10 +98,21 @@ def plan_realm(changes: Sequence, *, indent: str = "") -> list[Statement]:
             planner.plan(c)
         else:
             rest.append(c)
-    for c in sort_realm(rest):
+    # Views as in schema scope: dropped before every other change, created after.
+    views: dict[str, list] = {}
+    for c in rest:
+        if isinstance(c.change, (AddView, DropView, ModifyView)):
+            views.setdefault(c.schema, []).append(c.change)
+    after: list[Statement] = []
+    for schema, changes_in in views.items():
+        drops, _, creates = split_view_changes(changes_in, schema)
+        planner.out.extend(drops)
+        after.extend(creates)
+    for c in sort_realm([c for c in rest
+                         if not isinstance(c.change, (AddView, DropView, ModifyView))]):
         planner.qualifier = c.schema
         planner.plan(c.change)
-    return planner.out
+    return planner.out + after
 
 
 def sort_realm(changes: Sequence[InSchema]) -> list[InSchema]:
