@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -129,12 +130,12 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
         return result
 
     workers = max(1, min(options.parallel, len(targets) or 1))
-    pending = list(enumerate(targets))
+    pending = deque(enumerate(targets))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atoll-fleet") as pool:
         running: dict[Future, int] = {}
         while pending or running:
             while pending and len(running) < workers and not stop.is_set():
-                i, target = pending.pop(0)
+                i, target = pending.popleft()
                 running[pool.submit(run_one, i, target)] = i
             if not running:
                 break

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections import ChainMap
 
 from ..errors import AtollError
 from .runner import Target
@@ -24,11 +25,16 @@ def build_targets(inv, *, url_key: str = "url") -> list[Target]:
 
     envs = inv.envs or [None]
     targets = []
+    base = dict(inv.values)
     for env in envs:
         one = copy.copy(inv)
-        one.values = dict(inv.values)
+        one.values = dict(base)
         if env is not None and len(envs) > 1:
             apply_env(one, env)
+            # Each target keeps only what its env changed, over one shared copy of the
+            # flags: a fleet of 10,000 kept 10,000 copies of every flag.
+            one.values = ChainMap({k: v for k, v in one.values.items()
+                                   if k not in base or base[k] is not v}, base)
         url = one.get(url_key)
         if not url:
             raise AtollError(f'required flag "{url_key}" not set' +

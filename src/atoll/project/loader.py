@@ -650,13 +650,17 @@ class _Loader:
             for key, value in self._for_each(block, fe, where):
                 expanded.append(self._eval_env(block, key, value, indexed=True))
         envs = []
+        # Envs without their own block share one copy of the top-level one (nothing changes
+        # them after loading): a for_each over 10,000 shards made 10,000 copies.
+        own_lint, own_diff, own_test = (copy.deepcopy(glob_lint), copy.deepcopy(glob_diff),
+                                        copy.deepcopy(glob_test))
         for env in static + expanded:
             if env is None:
                 continue
-            env.lint = env.lint.extend(glob_lint) if env.lint else copy.deepcopy(glob_lint)
-            env.diff = env.diff.extend(glob_diff) if env.diff else copy.deepcopy(glob_diff)
+            env.lint = env.lint.extend(glob_lint) if env.lint else own_lint
+            env.diff = env.diff.extend(glob_diff) if env.diff else own_diff
             if env.test is None:
-                env.test = copy.deepcopy(glob_test)
+                env.test = own_test
             if env.name == self.env_name:
                 envs.append(env)
         if self.env_name and not envs:
