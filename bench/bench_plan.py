@@ -65,4 +65,4 @@ def run(ctx) -> list[dict]:
             f"{a['plan']:.3f} s → {a['statements']} statements; Alembic compare_metadata → "
             f"{b['diffs']} diffs, MetaData construction excluded; one run each")
     return [gen.ratio_row(ROW, what, a["total"], "Alembic compare_metadata", b["total"],
-                          goal="≤ 0.33x", limit=1 / 3, note=note)]
+                          goal="≤ 0.12x", limit=0.12, note=note)]
