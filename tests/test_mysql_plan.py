@@ -268,3 +268,20 @@ def test_check_enforcement_on_mysql8():
     assert "ENFORCED" not in sqls([AddTable(new)], info=MARIA)[0]
     assert 'check "check2" {\n    expr     = "id < 9"\n    enforced = true\n  }' in \
         encode(_schema(new))
+
+
+def test_names_the_server_made_up():
+    from atoll.dialects.mysql.diff_rules import MySQLDiffRules
+
+    t = Table(name="t", columns=(col("a", "int"),))
+    rules = MySQLDiffRules(info=MYSQL8)
+
+    def generated(name: str, parts) -> bool:
+        return rules.is_generated_index_name(t, Index(name, parts))
+
+    assert generated("a", (IndexPart(column="a"),)) and generated("a_2", (IndexPart(column="a"),))
+    assert not generated("a_1", (IndexPart(column="a"),))
+    assert generated("functional_index", (IndexPart(expr="(a + 1)"),))
+    assert generated("functional_index_2", (IndexPart(expr="(a + 1)"),))
+    assert not MySQLDiffRules(info=MARIA).is_generated_index_name(
+        t, Index("functional_index", (IndexPart(expr="(a + 1)"),)))

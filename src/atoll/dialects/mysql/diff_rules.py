@@ -257,6 +257,14 @@ class MySQLDiffRules(DiffRules):
         return current.parts[i].prefix != desired.parts[i].prefix
 
     def is_generated_index_name(self, table: Table, index: Index) -> bool:
+        if self._info is not None and self._info.supports_index_expr:
+            # MySQL names an unnamed functional index functional_index[_N].
+            if index.name == "functional_index":
+                return True
+            rest = index.name[len("functional_index_"):] \
+                if index.name.startswith("functional_index_") else ""
+            if rest.isdigit() and int(rest) > 1:
+                return True
         if not index.parts or index.parts[0].column is None:
             return False
         name = index.parts[0].column
