@@ -106,6 +106,8 @@ MY_SCRIPTS = [
 # Scripts gated on `only maria107`: run as that version (`--version-name`), they check the
 # migrate diff files and MariaDB checks too.
 MY_MARIA107 = ["check-maria", "cli-migrate-diff", "foreign-key"]
+# Gated on `only mysql` though its expectations hold on MariaDB too: run as mysql8.
+MY_MYSQL8 = ["cli-migrate-diff-mode-normalized"]
 
 
 @pytest.fixture
@@ -132,10 +134,11 @@ def my_database():
 
 
 @pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not beside the checkout")
-@pytest.mark.parametrize("script", MY_SCRIPTS + MY_MARIA107)
+@pytest.mark.parametrize("script", MY_SCRIPTS + MY_MARIA107 + MY_MYSQL8)
 def test_atlas_mysql_script(script, tmp_path, my_database):
     path = CONFORMANCE / "mysql" / f"{script}.txtar"
-    extra = ["--version-name", "maria107"] if script in MY_MARIA107 else []
+    extra = ["--version-name", "maria107"] if script in MY_MARIA107 else \
+        ["--version-name", "mysql8"] if script in MY_MYSQL8 else []
     proc = subprocess.run(
         [sys.executable, str(CONFORMANCE / "run.py"), "--dialect", "mysql", "--url",
          f"mysql://root@127.0.0.1:3306/{my_database}", *extra,

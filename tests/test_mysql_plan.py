@@ -285,3 +285,15 @@ def test_names_the_server_made_up():
     assert generated("functional_index_2", (IndexPart(expr="(a + 1)"),))
     assert not MySQLDiffRules(info=MARIA).is_generated_index_name(
         t, Index("functional_index", (IndexPart(expr="(a + 1)"),)))
+
+
+def test_redundant_foreign_key_index_is_dropped_when_the_key_keeps_one():
+    """cli-migrate-diff-mode-normalized: the desired table (read back from the dev database)
+    keeps its own index for the key, so the redundant unique index goes."""
+    fk = ForeignKey("tbl_ibfk_1", ("ref_id",), "ref", ("id",))
+    cur = Table(name="tbl", columns=(col("ref_id", "bigint"),), foreign_keys=(fk,),
+                indexes=(Index("ref_id", (IndexPart(column="ref_id"),)),
+                         Index("u_ref_id", (IndexPart(column="ref_id"),), unique=True)))
+    want = dataclasses.replace(cur, indexes=cur.indexes[:1])
+    assert sqls(diff_schema(_schema(cur), _schema(want))) == [
+        "ALTER TABLE `tbl` DROP INDEX `u_ref_id`"]

@@ -8,7 +8,8 @@ and the schema-level charset/collation diff.
 * Charsets and collations are inherited: a column's differs only against the table's.
 * AUTO_INCREMENT can only grow; engines compare case-insensitively; index types, FULLTEXT
   parsers and key-part prefixes count; ``RESTRICT``/unset referential actions = NO ACTION.
-* An index that only supports a foreign key is never dropped (MySQL created it).
+* An index MySQL made for a foreign key is not dropped by a schema file that leaves it out,
+  unless the file gives the key another index (then the redundant one goes, as in Atlas).
 """
 
 from __future__ import annotations
@@ -144,11 +145,27 @@ def _storage(s: str) -> str:
     return "STORED" if s == "PERSISTENT" else s
 
 
-def _key_supports_fk(t: Table, idx: Index) -> bool:
-    if t.foreign_key(idx.name) is not None:
-        return True
-    return any(tuple(fk.columns) == tuple(p.column for p in idx.parts)
-               for fk in t.foreign_keys)
+def _supported_fks(t: Table, idx: Index) -> list:
+    cols = tuple(p.column for p in idx.parts)
+    return [fk for fk in t.foreign_keys if fk.name == idx.name or tuple(fk.columns) == cols]
+
+
+def _server_made(current: Table, desired: Table, idx: Index) -> bool:
+    """An index of the current table that MySQL made for a foreign key and the desired table
+    leaves out without giving that key another index (a schema file written by hand): it
+    stays. When the desired table has its own index for the key (it was read back from a
+    dev database, Atlas's normalized mode), a redundant one is dropped as in Atlas."""
+    if desired.index(idx.name) is not None:
+        return False
+    fks = _supported_fks(current, idx)
+    if not fks:
+        return False
+    for fk in fks:
+        want = desired.foreign_key(fk.name)
+        if want is not None and any(_supported_fks(desired, i) for i in desired.indexes
+                                    if want in _supported_fks(desired, i)):
+            return False
+    return True
 
 
 def _fill(obj, info, has_collation: bool, has_charset: bool):
@@ -175,8 +192,7 @@ class MySQLDiffRules(DiffRules):
         self._info = info
 
     def normalize(self, current: Table, desired: Table) -> tuple[Table, Table]:
-        keep = tuple(i for i in current.indexes
-                     if desired.index(i.name) is not None or not _key_supports_fk(current, i))
+        keep = tuple(i for i in current.indexes if not _server_made(current, desired, i))
         if len(keep) != len(current.indexes):
             current = dataclasses.replace(current, indexes=keep)
         desired = _fill(desired, self._info, bool(current.collation), bool(current.charset))
