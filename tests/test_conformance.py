@@ -106,8 +106,8 @@ MY_SCRIPTS = [
 # Scripts gated on `only maria107`: run as that version (`--version-name`), they check the
 # migrate diff files and MariaDB checks too.
 MY_MARIA107 = ["check-maria", "cli-migrate-diff", "foreign-key"]
-# Gated on `only mysql` though its expectations hold on MariaDB too: run as mysql8.
-MY_MYSQL8 = ["cli-migrate-diff-mode-normalized"]
+# Gated on MySQL versions though their expectations hold on MariaDB too: run as mysql8.
+MY_MYSQL8 = ["cli-migrate-diff-mode-normalized", "cli-migrate-apply-datasrc"]
 
 
 @pytest.fixture

@@ -121,7 +121,8 @@ def data_sql(reg: DataRegistry, d: DataBlock) -> dict:
         raise d.error(f"opening connection: {exc}") from None
     try:
         try:
-            rows = conn.query(query, list(args))
+            # Drivers whose users write "?" placeholders (MySQL) say how to run them.
+            rows = getattr(conn, "query_qmark", conn.query)(query, list(args))
         except AtollError as exc:
             raise d.error(f"executing query: {exc}") from None
     finally:

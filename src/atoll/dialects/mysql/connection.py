@@ -128,6 +128,23 @@ class MySQLConnection(Connection):
         except pymysql.MySQLError as exc:
             raise DatabaseError(mysql_message(exc)) from exc
 
+    def query_qmark(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """A query written for go-sql-driver, with ``?`` placeholders (``data "sql"``)."""
+        if not params:
+            return self.query(sql)
+        out, quote = [], ""
+        for ch in sql:
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"`":
+                quote = ch
+            elif ch == "?":
+                out.append("%s")
+                continue
+            out.append("%%" if ch == "%" else ch)
+        return self.query("".join(out), params)
+
     def begin(self) -> None:
         self.execute("BEGIN")
 
