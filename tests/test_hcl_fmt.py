@@ -99,3 +99,48 @@ def test_format_matches_hclwrite_via_terraform():
     if proc.returncode != 0:
         pytest.skip("terraform fmt failed: " + proc.stderr)
     assert format_hcl(src, "t.tf") == proc.stdout
+
+
+PG_SCHEMA = '''schema "public" {
+ comment = "x"
+}
+table "users" {
+schema = schema.public
+  column "id" {
+  type = bigint
+  identity {
+  generated = ALWAYS
+  }
+  }
+  column "tags" {
+    type = sql("text[]")
+    null = true
+  }
+  index "idx" {
+    type = GIN
+  columns = [column.tags]
+  }
+}
+materialized "tagged" {
+  schema = schema.public
+  as = <<-SQL
+  SELECT id
+     FROM users
+  SQL
+}
+enum "status" {
+  schema = schema.public
+  values = ["a","b"]
+}
+'''
+
+
+def test_format_postgres_schema_files():
+    """``schema fmt`` knows no engine: PostgreSQL's blocks (identity, GIN, materialized,
+    enum) format like any other, and the result is a fixed point."""
+    out = format_hcl(PG_SCHEMA)
+    assert '    type    = GIN\n    columns = [column.tags]\n' in out
+    assert '    identity {\n      generated = ALWAYS\n    }\n' in out
+    assert '  values = ["a", "b"]\n' in out
+    assert '  as     = <<-SQL\n  SELECT id\n     FROM users\n  SQL\n' in out
+    assert format_hcl(out) == out
