@@ -320,3 +320,15 @@ def test_realm_views(tmp_path, dbs):
         "Schema is synced, no changes to be made\n"
     assert ok(atoll(tmp_path, "schema", "diff", "--from", url(src), "--to", url(db))) == \
         "Schemas are synced, no changes to be made.\n"
+
+
+def test_library_plan_of_realms(dbs):
+    """``atoll.plan`` between two realm URLs plans every schema, qualified."""
+    import atoll
+
+    src, db = dbs(), dbs()
+    sql(src, "CREATE SCHEMA other; CREATE TABLE other.t (id int)")
+    assert [(s.comment, s.sql) for s in atoll.plan(url(db), url(src))] == [
+        ('add new schema named "other"', 'CREATE SCHEMA "other"'),
+        ('create "t" table', 'CREATE TABLE "other"."t" ("id" integer NULL)')]
+    assert atoll.plan(url(src), url(src)) == []

@@ -56,7 +56,8 @@ def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
     """The statements that turn the ``current`` state into the ``desired`` one (``schema
     diff``). States are URLs: a database, ``file://`` HCL or SQL files, a migration
     directory; SQL needs ``dev_url``. ``exclude`` takes the patterns of ``--exclude``
-    (``users``, ``*.tmp_*``) and leaves those objects out of both sides."""
+    (``users``, ``*.tmp_*``) and leaves those objects out of both sides. A database URL naming
+    a whole database (PostgreSQL without ``search_path``) plans the realm: every schema."""
     from .declarative import plan as plan_statements
     from .dialects import dialect_for
     from .revisions_guard import guard_revisions
@@ -64,11 +65,21 @@ def plan(current: str | Sequence[str], desired: str | Sequence[str], *,
 
     current = [current] if isinstance(current, str) else list(current)
     desired = [desired] if isinstance(desired, str) else list(desired)
+    engine = next((u for u in (*desired, *current) if not u.startswith(("file://", "mem://"))),
+                  dev_url or "sqlite://dev?mode=memory")
+    from .realm import realm_url
+
+    if realm_url(engine) or realm_url(dev_url):
+        from .realm import guard_revisions as guard_realm
+        from .realm import plan_realm, read_realm
+
+        r1 = read_realm(current, dev_url=dev_url, variables=variables, exclude=exclude)
+        r2 = read_realm(desired, dev_url=dev_url, variables=variables, exclude=exclude)
+        r1, r2 = guard_realm(r1, r2, desired_urls=desired)
+        return plan_realm(dialect_for(engine), r1, r2)
     before = read_state(current, dev_url=dev_url, variables=variables, exclude=exclude)
     after = read_state(desired, dev_url=dev_url, variables=variables, exclude=exclude)
     before, after = guard_revisions(before, after, desired_urls=desired)
-    engine = next((u for u in (*desired, *current) if not u.startswith(("file://", "mem://"))),
-                  dev_url or "sqlite://dev?mode=memory")
     return plan_statements(dialect_for(engine), before, after)
 
 
