@@ -14,7 +14,14 @@ from collections.abc import Sequence
 
 from ...errors import SchemaError
 from ...gotext import go_quote
-from ...hcl.document import Block, Document, RawSQL, Ref, TypeCall, Word
+from ...hcl.block_reader import boolean as _bool
+from ...hcl.block_reader import column_of as _col
+from ...hcl.block_reader import integer as _int
+from ...hcl.block_reader import label as _label
+from ...hcl.block_reader import refs as _refs
+from ...hcl.block_reader import string as _str
+from ...hcl.block_reader import word as _word
+from ...hcl.document import Block, Document, RawSQL, Ref
 from ...hcl.spec_writer import Attr, Blk, hcl_quote, render, valid_ident
 from ...schema.model import (
     Check,
@@ -39,77 +46,6 @@ _PARSERS = ("ngram", "mecab")
 
 
 # --- decoding --------------------------------------------------------------------------------
-
-def _label(b: Block) -> str:
-    v = b.get("name")
-    if isinstance(v, str):
-        return v
-    return b.labels[-1] if b.labels else ""
-
-
-def _word(v: object) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, Word):
-        return v.name
-    if isinstance(v, TypeCall) and not v.args:
-        return v.name
-    if isinstance(v, Ref):
-        return v.name
-    if isinstance(v, str):
-        return v
-    raise SchemaError(f"unexpected value {v!r}")
-
-
-def _str(b: Block, attr: str) -> str | None:
-    v = b.get(attr)
-    if v is None:
-        return None
-    if not isinstance(v, str):
-        raise SchemaError(f'attribute "{attr}" of {b.type} "{_label(b)}" must be a string')
-    return v
-
-
-def _bool(b: Block, attr: str) -> bool:
-    v = b.get(attr)
-    if v is None:
-        return False
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, str) and v in ("true", "false"):
-        return v == "true"
-    raise SchemaError(f'attribute "{attr}" of {b.type} "{_label(b)}" must be a bool')
-
-
-def _int(b: Block, attr: str) -> int | None:
-    v = b.get(attr)
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        raise SchemaError(f'attribute "{attr}" of {b.type} must be a number') from None
-
-
-def _refs(b: Block, attr: str) -> list[Ref]:
-    v = b.get(attr)
-    if v is None:
-        return []
-    if isinstance(v, Ref):
-        v = [v]
-    if not isinstance(v, (list, tuple)) or not all(isinstance(x, Ref) for x in v):
-        raise SchemaError(f'expect list of references for attribute "{attr}"')
-    return list(v)
-
-
-def _col(table: str, columns: Sequence[Column], ref: Ref) -> str:
-    names = [n for k, n in ref.path if k == "column"]
-    if not names:
-        raise SchemaError('schemahcl: missing "column" in reference')
-    if not any(c.name == names[0] for c in columns):
-        raise SchemaError(f"column {go_quote(names[0])} was not found in table {table}")
-    return names[0]
-
 
 def _collate(b: Block) -> str | None:
     return _str(b, "collate") if b.get("collate") is not None else _str(b, "collation")
