@@ -108,6 +108,16 @@ def refs_text(paths: Sequence[Sequence[tuple[str, str]]]) -> str:
     return "[" + ", ".join(ref_text(p) for p in paths) + "]"
 
 
+def column_refs(names: Sequence[str]) -> str:
+    """``[column.a, column["b c"]]``: references to columns of the enclosing table."""
+    return refs_text([[("column", n)] for n in names])
+
+
+def sql_call(s: str) -> str:
+    """``sql("…")``: raw SQL in schema HCL."""
+    return f"sql({go_quote(s)})"
+
+
 def render(items: Sequence[Attr | Blk], depth: int, out: list[str]) -> None:
     indent = "  " * depth
     run: list[Attr] = []

@@ -22,7 +22,7 @@ from ...hcl.block_reader import refs as _refs
 from ...hcl.block_reader import string as _str
 from ...hcl.block_reader import word as _word
 from ...hcl.document import Block, Document, RawSQL, Ref
-from ...hcl.spec_writer import Attr, Blk, hcl_quote, render, valid_ident
+from ...hcl.spec_writer import Attr, Blk, column_refs, hcl_quote, ref_text, render, sql_call
 from ...schema.model import (
     Check,
     Column,
@@ -212,15 +212,11 @@ def _fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
 # --- encoding --------------------------------------------------------------------------------
 
 def _ref(kind: str, name: str) -> str:
-    return f"{kind}.{name}" if valid_ident(name) else f"{kind}[{hcl_quote(name)}]"
+    return ref_text([(kind, name)])
 
 
-def _col_refs(names: Sequence[str]) -> str:
-    return "[" + ", ".join(_ref("column", n) for n in names) + "]"
-
-
-def _sql(s: str) -> str:
-    return f"sql({go_quote(s)})"
+_col_refs = column_refs
+_sql = sql_call
 
 
 def default_hcl(col: Column) -> str:

@@ -25,7 +25,7 @@ from ...hcl.document import Block, Document, RawSQL, Ref
 # The HCL writer (attribute alignment as hclwrite does it) is the SQLite codec's.
 from ...hcl.spec_writer import Attr as _Attr
 from ...hcl.spec_writer import Blk as _Blk
-from ...hcl.spec_writer import hcl_quote, readable_ident, valid_ident
+from ...hcl.spec_writer import column_refs, hcl_quote, readable_ident, ref_text, sql_call, valid_ident
 from ...hcl.spec_writer import render as _render
 from ...hcl.object_codec import might_heredoc
 from ...schema.model import (
@@ -330,17 +330,11 @@ def _fk(b: Block, table: Table, schema: str, by_name: dict[str, tuple[str, Table
 
 
 def _ref(kind: str, name: str) -> str:
-    if readable_ident(name):
-        return f"{kind}.{name}"
-    return f"{kind}[{hcl_quote(name)}]"
+    return ref_text([(kind, name)])
 
 
-def _col_refs(names: Sequence[str]) -> str:
-    return "[" + ", ".join(_ref("column", n) for n in names) + "]"
-
-
-def _sql(s: str) -> str:
-    return f"sql({go_quote(s)})"
+_col_refs = column_refs
+_sql = sql_call
 
 
 def default_hcl(col: Column) -> str:
