@@ -120,3 +120,71 @@ def test_drift_repair_from_the_directory_on_one_schema_bound_url(tmp_path, db):
                    "--dev-url", url(db, "dev"), "--auto-approve"))
     assert 'ALTER TABLE "users" DROP COLUMN "extra"' in out
     assert columns(db) == {"t1": ["id", "name"]}
+
+
+REALM_HCL = """schema "public" {
+  comment = "standard public schema"
+}
+schema "audit" {
+}
+table "users" {
+  schema = schema.public
+  column "id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "events" {
+  schema = schema.audit
+  column "user_id" {
+    type = bigint
+  }
+  foreign_key "events_user" {
+    columns     = [column.user_id]
+    ref_columns = [table.users.column.id]
+  }
+}
+"""
+
+
+def test_a_fleet_of_whole_databases_takes_realm_schema_files(tmp_path, db):
+    """Env URLs without search_path name whole databases: a fleet inspects and applies every
+    schema of each, with schema-qualified statements."""
+    from test_postgres_declarative import admin
+
+    second = db + "_b"
+    with admin() as c:
+        c.execute(f'CREATE DATABASE "{second}"')
+    try:
+        dbs = [db, second]
+        (tmp_path / "realm.hcl").write_text(REALM_HCL)
+        (tmp_path / "atlas.hcl").write_text(f"""
+locals {{
+  dbs = {list(dbs)!r}
+}}
+env "all" {{
+  for_each = toset(local.dbs)
+  url      = "postgres://postgres@127.0.0.1:5432/${{each.value}}?sslmode=disable"
+}}
+""".replace("'", '"'))
+        plan = ok(atoll(tmp_path, "schema", "apply", "--env", "all", "--to", "file://realm.hcl",
+                        "--dry-run"))
+        assert plan.count('CREATE SCHEMA "audit";') == 2
+        assert 'CREATE TABLE "audit"."events"' in plan
+        out = ok(atoll(tmp_path, "schema", "apply", "--env", "all", "--to", "file://realm.hcl",
+                       "--auto-approve"))
+        assert "2 database(s): 2 ok" in out
+        for name in dbs:
+            assert sql(name, "SELECT count(*) FROM information_schema.tables WHERE "
+                             "table_schema = 'audit' AND table_name = 'events'") == [(1,)]
+        again = ok(atoll(tmp_path, "schema", "apply", "--env", "all", "--to", "file://realm.hcl",
+                         "--auto-approve"))
+        assert "2 database(s): 2 ok" in again and "CREATE" not in again
+        inspected = ok(atoll(tmp_path, "schema", "inspect", "--env", "all"))
+        assert inspected.count('schema "audit" {') == 2
+        assert inspected.count('table "events" {') == 2
+    finally:
+        with admin() as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{second}" WITH (FORCE)')

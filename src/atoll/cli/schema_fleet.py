@@ -5,6 +5,7 @@ and one table reports what happened."""
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 
@@ -29,8 +30,18 @@ def inspect_fleet(inv) -> None:
     def job(target, step):
         url = parse_url(target.url)
         dialect = dialect_for(url)
+        exclude = target.settings.get("exclude") or ()
         with dialect.connect_read_only(url) as conn:
-            schema = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
+            if dialect.realm_scoped(conn.url):  # every schema of the database
+                schema = dialect.inspect_realm(conn, exclude=exclude)
+                if fmt.kind == "sql":
+                    text = dialect.realm_sql(schema, indent=fmt.indent)
+                elif fmt.kind == "json":
+                    text = schema_to_json(schema)
+                else:
+                    text = dialect.encode_hcl_realm(schema)
+                return TargetResult(target, "ok", detail=text)
+            schema = dialect.inspect(conn, exclude=exclude)
         if fmt.kind == "sql":
             text = dialect.schema_sql(schema, indent=fmt.indent)
         elif fmt.kind == "json":
@@ -87,24 +98,38 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
                     inv, urls, target.settings.get("dev_url"), dialect, variables))
             return desired_cache[cache_key]
 
+    def realm_plans(target, dialect, conn):
+        from .realm_cmds import apply_plans
+
+        one = copy.copy(inv)  # this target's flags and env, as a one-database apply sees them
+        one.values, one.env = dict(target.settings), target.env
+        urls = list(target.settings.get("to") or target.settings.get("file") or to)
+        return apply_plans(one, dialect, conn, [u if "://" in u else f"file://{u}"
+                                                for u in urls], skip)
+
     def plan_job(target, step):
         url = parse_url(target.url)
         dialect = dialect_for(url)
         connect = dialect.connect_read_only if dry_run else dialect.connect
         with connect(url) as conn:
-            current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
-            desired_urls, desired = desired_for(target, dialect)
-            if is_hcl_state(desired_urls):
-                check_schema_name(desired, current.name)
-            current, desired = guard_revisions(
-                current, desired, desired_urls=desired_urls,
-                revisions_schema=rev_schema)
-            statements = plan(dialect, current, desired, indent="  ", skip=skip)
+            if dialect.realm_scoped(conn.url):  # a whole database of schemas (realm.py)
+                statements, single_line = realm_plans(target, dialect, conn)
+            else:
+                current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
+                desired_urls, desired = desired_for(target, dialect)
+                if is_hcl_state(desired_urls):
+                    check_schema_name(desired, current.name)
+                current, desired = guard_revisions(
+                    current, desired, desired_urls=desired_urls,
+                    revisions_schema=rev_schema)
+                statements = plan(dialect, current, desired, indent="  ", skip=skip)
+                single_line = None
             if not statements or dry_run or not auto_now[0]:
                 state = "pending" if statements else "ok"
                 return TargetResult(target, state, statements=len(statements),
                                     detail=statements)
-            result = execute_plan(dialect, conn, statements, tx_mode=tx_mode)
+            result = execute_plan(dialect, conn, single_line() if single_line else statements,
+                                  tx_mode=tx_mode)
         if result.error:
             return TargetResult(target, "failed", statements=len(result.applied),
                                 error=result.error[1], detail=statements)
