@@ -60,14 +60,6 @@ def inspect_cmd(ctx: click.Context, **_):
 
     if realm_cmds.is_realm(url, inv.get("dev_url")):
         return realm_cmds.inspect(inv, url, fmt, dialect)
-    if not url.startswith(("file://", "mem://")):
-        realm = _realm_hcl(dialect, url, inv.get("exclude", ()))
-        if realm is not None:
-            if fmt.kind != "default":
-                raise AtollError(f"--format {inv.get('format_')!r} is not supported for a URL "
-                                 f"bound to no schema; inspect one schema's URL instead")
-            click.echo(realm, nl=False)
-            return
     schema = read_state([url], dev_url=inv.get("dev_url"), variables=schema_variables(inv),
                         project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
     if fmt.kind in ("sql",):
@@ -84,13 +76,6 @@ def inspect_cmd(ctx: click.Context, **_):
             "json": lambda _v, *a: schema_to_json(schema)}), nl=False)
     else:
         click.echo(dialect.encode_hcl(schema), nl=False)
-
-
-def _realm_hcl(dialect, url_text: str, exclude) -> str | None:
-    from ..urls import parse_url
-
-    with dialect.connect_read_only(parse_url(url_text)) as conn:
-        return dialect.inspect_realm_hcl(conn, exclude=exclude)
 
 
 def _state_dialect(url: str, dev_url: str | None):

@@ -175,12 +175,6 @@ class Dialect(ABC):
     def is_clean(self, conn: Connection) -> bool:
         return not self.inspect(conn).tables
 
-    def inspect_realm_hcl(self, conn: Connection, *, exclude: Sequence[str] = ()) -> str | None:
-        """``schema inspect`` of a connection bound to no schema (Atlas's realm scope: every
-        user schema of the server), as HCL; ``None`` where the connection is bound to one
-        schema or the engine has no such scope."""
-        return None
-
     def schema_token(self, conn: Connection) -> object | None:
         """A value that changes whenever the connected schema changes, read cheaply, so that
         a replay can skip inspecting after statements that left the schema alone (INSERTs).

@@ -6,8 +6,9 @@ version gates of spec/mysql.md §1.3.
 
 Versioned migrations write the ``atlas_schema_revisions`` table Atlas writes, so a database can
 move between Atlas and atoll in either direction. Declarative commands work on URLs bound to
-one database (``mysql://root@host:3306/app``); ``docker://`` dev URLs are refused (give a real,
-empty dev database).
+one database (``mysql://root@host:3306/app``) and, through the realm hooks (``realm.py``), on a
+server URL without a database (every user database); ``docker://`` dev URLs are refused (give a
+real, empty dev database or server).
 
 Needs ``pip install "atoll[mysql]"`` (PyMySQL), imported only when a MySQL URL is opened.
 
@@ -22,7 +23,8 @@ from collections.abc import Sequence
 
 from ...hcl.schema_check import NameRules
 from ...schema.changes import SchemaChange
-from ...schema.model import Schema
+from ...schema.model import Realm, Schema
+from ...urls import DatabaseURL
 from ..base import Connection, Statement
 from ..server import VersionedOnlyDialect
 
@@ -56,16 +58,6 @@ class MySQLDialect(VersionedOnlyDialect):
 
         self._info = server_info(conn)
         return inspect_schema(conn, exclude=exclude)
-
-    def inspect_realm_hcl(self, conn: Connection, *, exclude: Sequence[str] = ()) -> str | None:
-        if getattr(conn, "bound_schema", ""):
-            return None
-        from .hcl_codec import encode_realm
-        from .inspect import inspect_realm
-        from .server_info import server_info
-
-        self._info = server_info(conn)
-        return encode_realm(inspect_realm(conn, exclude=exclude))
 
     def diff(self, current: Schema, desired: Schema, *,
              skip: frozenset[str] = frozenset()) -> list[SchemaChange]:
@@ -114,6 +106,62 @@ class MySQLDialect(VersionedOnlyDialect):
         if schema.tables:
             return f'found table "{schema.tables[0].name}" in schema "{schema.name}"'
         return None
+
+
+    # --- realm scope: a server URL without a database (realm.py) ----------------------------
+
+    def realm_scoped(self, url: DatabaseURL) -> bool:
+        from .connection import connect_kwargs
+
+        return not connect_kwargs(url)["database"]
+
+    def inspect_realm(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Realm:
+        from .inspect import inspect_realm
+        from .server_info import server_info
+
+        self._info = server_info(conn)
+        return Realm(tuple(inspect_realm(conn, exclude=exclude)))
+
+    def diff_realm(self, current: Realm, desired: Realm, *,
+                   skip: frozenset[str] = frozenset()) -> list:
+        from .realm import diff_realm
+
+        return diff_realm(current, desired, skip=skip, info=self._info)
+
+    def plan_realm(self, changes: Sequence, *, indent: str = "") -> list[Statement]:
+        from .realm import plan_realm
+
+        return plan_realm(changes, indent=indent, info=self._server())
+
+    def realm_sql(self, realm: Realm, *, indent: str = "") -> str:
+        from .realm import realm_sql
+
+        return realm_sql(realm, indent=indent, info=self._server())
+
+    def decode_hcl_realm(self, doc) -> Realm:
+        from .realm import decode_realm
+
+        return decode_realm(doc)
+
+    def encode_hcl_realm(self, realm: Realm) -> str:
+        from .hcl_codec import encode_realm
+
+        return encode_realm(realm.schemas)
+
+    def normalize_realm(self, desired: Realm, dev_url: str | None) -> Realm:
+        from .realm import normalize_realm
+
+        return normalize_realm(self, desired, dev_url)
+
+    def realm_dev_not_clean(self, realm: Realm) -> str | None:
+        from .realm import dev_not_clean
+
+        return dev_not_clean(realm)
+
+    def restore_realm_dev(self, conn: Connection, snapshot: Realm) -> None:
+        from .realm import restore_dev
+
+        restore_dev(conn, snapshot)
 
 
 DIALECT = MySQLDialect()
