@@ -32,22 +32,16 @@ def inspect_fleet(inv) -> None:
         dialect = dialect_for(url)
         exclude = target.settings.get("exclude") or ()
         with dialect.connect_read_only(url) as conn:
-            if dialect.realm_scoped(conn.url):  # every schema of the database
-                schema = dialect.inspect_realm(conn, exclude=exclude)
-                if fmt.kind == "sql":
-                    text = dialect.realm_sql(schema, indent=fmt.indent)
-                elif fmt.kind == "json":
-                    text = schema_to_json(schema)
-                else:
-                    text = dialect.encode_hcl_realm(schema)
-                return TargetResult(target, "ok", detail=text)
-            schema = dialect.inspect(conn, exclude=exclude)
+            realm = dialect.realm_scoped(conn.url)  # every schema of the database
+            inspect = dialect.inspect_realm if realm else dialect.inspect
+            schema = inspect(conn, exclude=exclude)
         if fmt.kind == "sql":
-            text = dialect.schema_sql(schema, indent=fmt.indent)
+            to_sql = dialect.realm_sql if realm else dialect.schema_sql
+            text = to_sql(schema, indent=fmt.indent)
         elif fmt.kind == "json":
             text = schema_to_json(schema)
         else:
-            text = dialect.encode_hcl(schema)
+            text = (dialect.encode_hcl_realm if realm else dialect.encode_hcl)(schema)
         return TargetResult(target, "ok", detail=text)
 
     results = run_targets(inv, targets, job)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from ...errors import AtollError, DatabaseError, SchemaError
 from ...schema.changes import AddSchema, DropSchema, InSchema
 from ...schema.model import Realm, Schema
+from ...schema.realm_diff import realm_changes
 from ..base import Connection, Statement
 from .changes import ModifySchemaAttrs
 from .diff_rules import diff_schema
@@ -37,19 +38,10 @@ def _contents(schema: Schema, info, skip: frozenset[str] = frozenset()) -> list:
 
 def diff_realm(current: Realm, desired: Realm, *, skip: frozenset[str] = frozenset(),
                info=None) -> list:
-    changes: list = []
-    for s1 in current.schemas:
-        s2 = desired.schema(s1.name)
-        if s2 is None:
-            changes.append(DropSchema(s1))
-            continue
-        changes += [c if isinstance(c, ModifySchemaAttrs) else InSchema(s1.name, c)
-                    for c in diff_schema(s1, s2, skip=skip, info=info)]
-    for s2 in desired.schemas:
-        if current.schema(s2.name) is None:
-            changes.append(AddSchema(s2))
-            changes += _contents(s2, info, skip)
-    return changes
+    return realm_changes(current, desired,
+                         diff_schema=lambda s1, s2: diff_schema(s1, s2, skip=skip, info=info),
+                         contents=lambda s: _contents(s, info, skip),
+                         schema_level=(ModifySchemaAttrs,))
 
 
 # --- plan ------------------------------------------------------------------------------------
@@ -148,7 +140,7 @@ def decode_realm(doc) -> Realm:
     """One schema per ``schema`` block, each decoded with its own tables by the schema-scope
     decoder (tables name their schema with ``schema = schema.x``)."""
     from ...gotext import go_quote
-    from ...hcl.document import Document, Ref
+    from ...hcl.document import Ref
     from .hcl_codec import decode
 
     sblocks = doc.children("schema")

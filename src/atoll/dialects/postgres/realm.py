@@ -29,6 +29,7 @@ from ...schema.changes import (
     ModifyView,
 )
 from ...schema.model import Realm, Schema
+from ...schema.realm_diff import realm_changes
 from ..base import Connection, Statement
 from .changes import AddEnum, DropEnum, ModifyEnum, SetSchemaComment
 from .diff_rules import diff_schema
@@ -66,19 +67,10 @@ def _contents(schema: Schema, skip: frozenset[str] = frozenset()) -> list:
 
 
 def diff_realm(current: Realm, desired: Realm, *, skip: frozenset[str] = frozenset()) -> list:
-    changes: list = []
-    for s1 in current.schemas:
-        s2 = desired.schema(s1.name)
-        if s2 is None:
-            changes.append(DropSchema(s1))
-            continue
-        changes += [c if isinstance(c, SetSchemaComment) else InSchema(s1.name, c)
-                    for c in with_view_dependents(diff_schema(s1, s2, skip=skip), s1, s2)]
-    for s2 in desired.schemas:
-        if current.schema(s2.name) is None:
-            changes.append(AddSchema(s2))
-            changes += _contents(s2, skip)
-    return changes
+    return realm_changes(
+        current, desired,
+        diff_schema=lambda s1, s2: with_view_dependents(diff_schema(s1, s2, skip=skip), s1, s2),
+        contents=lambda s: _contents(s, skip), schema_level=(SetSchemaComment,))
 
 
 # --- plan ------------------------------------------------------------------------------------
