@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import mysql_support as my
-from test_postgres_declarative import atoll, db, ok, sql, url  # noqa: F401
+from postgres_support import atoll, db, ok, sql, url  # noqa: F401
 
 FILES = {
     "1_users.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",

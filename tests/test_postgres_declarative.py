@@ -5,13 +5,6 @@ migrate apply. Each test gets a database of its own and drops it afterwards."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
-import psycopg
 import pytest
 
 from atoll.dialects import dialect_for
@@ -19,62 +12,7 @@ from atoll.errors import SchemaError
 from atoll.migrate import hash_dir
 from atoll.schema.model import EnumType, Schema
 from atoll.urls import parse_url
-
-ATOLL = str(Path(sys.executable).with_name("atoll"))
-
-
-def admin(db: str = "postgres") -> psycopg.Connection:
-    try:
-        return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=db,
-                               autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:  # never skip: CI starts the server
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-
-
-@pytest.fixture
-def db():
-    name = f"atoll_d_{uuid.uuid4().hex[:12]}"
-    with admin() as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    with admin(name) as c:
-        c.execute("CREATE SCHEMA app; CREATE SCHEMA dev")
-    try:
-        yield name
-    finally:
-        with admin() as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def url(db: str, schema: str) -> str:
-    return f"postgres://postgres@127.0.0.1:5432/{db}?sslmode=disable&search_path={schema}"
-
-
-def sql(db: str, text: str) -> list[tuple]:
-    with admin(db) as c:
-        cur = c.execute(text)
-        return cur.fetchall() if cur.description else []
-
-
-def atoll(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
-    if os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return subprocess.run([ATOLL, *args], check=False, cwd=cwd, capture_output=True,
-                          text=True, timeout=60, env=env)
-
-
-def ok(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    return r.stdout
-
-
-def failed(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr + r.stdout
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
-
+from postgres_support import atoll, db, failed, ok, sql, url  # noqa: F401 (db: fixture)
 
 SCHEMA_SQL = """
 CREATE TYPE app.status AS ENUM ('active', 'inactive');

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_postgres_declarative import atoll, db, failed, ok, sql, url  # noqa: F401
+from postgres_support import atoll, db, drop_db, failed, new_db, ok, sql, url  # noqa: F401
 
 TENANTS = ("t1", "t2", "t3")
 
@@ -152,11 +152,7 @@ table "events" {
 def test_a_fleet_of_whole_databases_takes_realm_schema_files(tmp_path, db):
     """Env URLs without search_path name whole databases: a fleet inspects and applies every
     schema of each, with schema-qualified statements."""
-    from test_postgres_declarative import admin
-
-    second = db + "_b"
-    with admin() as c:
-        c.execute(f'CREATE DATABASE "{second}"')
+    second = new_db()
     try:
         dbs = [db, second]
         (tmp_path / "realm.hcl").write_text(REALM_HCL)
@@ -186,5 +182,4 @@ env "all" {{
         assert inspected.count('schema "audit" {') == 2
         assert inspected.count('table "events" {') == 2
     finally:
-        with admin() as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{second}" WITH (FORCE)')
+        drop_db(second)

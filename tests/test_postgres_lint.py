@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_postgres_declarative import atoll, db, ok, sql, url  # noqa: F401 (db is a fixture)
+from postgres_support import atoll, db, ok, sql, url  # noqa: F401 (db is a fixture)
 
 INIT = ("CREATE TABLE users (id bigint PRIMARY KEY, name text);\n"
         "CREATE INDEX users_name_old ON users (name);\n")

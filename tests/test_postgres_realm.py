@@ -6,24 +6,9 @@ be diffed with a schema-bound URL. Each test creates its own databases and drops
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
-import psycopg
 import pytest
 
-ATOLL = str(Path(sys.executable).with_name("atoll"))
-
-
-def admin(db: str = "postgres") -> psycopg.Connection:
-    try:
-        return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=db,
-                               autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:  # never skip: CI starts the server
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
+from postgres_support import atoll, drop_db, failed, new_db, ok, sql, url
 
 
 @pytest.fixture
@@ -32,48 +17,12 @@ def dbs():
     made: list[str] = []
 
     def make() -> str:
-        name = f"atoll_r_{uuid.uuid4().hex[:12]}"
-        with admin() as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return name
+        made.append(new_db("atoll_r"))
+        return made[-1]
 
     yield make
-    with admin() as c:
-        for name in made:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def url(db: str, schema: str | None = None) -> str:
-    return (f"postgres://postgres@127.0.0.1:5432/{db}?sslmode=disable"
-            + (f"&search_path={schema}" if schema else ""))
-
-
-def sql(db: str, text: str) -> list[tuple]:
-    with admin(db) as c:
-        cur = c.execute(text)
-        return cur.fetchall() if cur.description else []
-
-
-def atoll(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
-    if os.environ.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    return subprocess.run([ATOLL, *args], check=False, cwd=cwd, capture_output=True,
-                          text=True, timeout=60, env=env)
-
-
-def ok(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    return r.stdout
-
-
-def failed(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr + r.stdout
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
+    for name in made:
+        drop_db(name)
 
 
 def schemas(db: str) -> list[str]:

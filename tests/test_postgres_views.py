@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_postgres_declarative import atoll, db, failed, ok, sql, url  # noqa: F401
+from postgres_support import atoll, db, failed, ok, sql, url  # noqa: F401
 
 SCHEMA = """schema "app" {}
 table "users" {
