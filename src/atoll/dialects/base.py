@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import AtollError
-from ..hcl.schema_check import SQLITE_NAMES, NameRules
+from ..schema.name_rules import SQLITE_NAMES, NameRules
 from ..urls import DatabaseURL
 
 if TYPE_CHECKING:  # the schema model is not loaded by commands that never inspect

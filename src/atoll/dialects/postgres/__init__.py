@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...hcl.schema_check import NameRules
+from ...schema.name_rules import NameRules
 from ...schema.changes import SchemaChange
 from ...schema.model import Realm, Schema
 from ...urls import DatabaseURL
