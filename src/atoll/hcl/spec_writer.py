@@ -108,6 +108,11 @@ def refs_text(paths: Sequence[Sequence[tuple[str, str]]]) -> str:
     return "[" + ", ".join(ref_text(p) for p in paths) + "]"
 
 
+def ref_to(kind: str, name: str) -> str:
+    """``table.users`` / ``table["a b"]``: a reference to one block."""
+    return ref_text([(kind, name)])
+
+
 def column_refs(names: Sequence[str]) -> str:
     """``[column.a, column["b c"]]``: references to columns of the enclosing table."""
     return refs_text([[("column", n)] for n in names])

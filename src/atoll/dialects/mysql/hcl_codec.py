@@ -22,7 +22,7 @@ from ...hcl.block_reader import refs as _refs
 from ...hcl.block_reader import string as _str
 from ...hcl.block_reader import word as _word
 from ...hcl.document import Block, Document, RawSQL, Ref
-from ...hcl.spec_writer import Attr, Blk, column_refs, hcl_quote, ref_text, render, sql_call
+from ...hcl.spec_writer import Attr, Blk, column_refs, hcl_quote, ref_to, render, sql_call
 from ...schema.model import (
     Check,
     Column,
@@ -211,18 +211,10 @@ def _fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
 
 # --- encoding --------------------------------------------------------------------------------
 
-def _ref(kind: str, name: str) -> str:
-    return ref_text([(kind, name)])
-
-
-_col_refs = column_refs
-_sql = sql_call
-
-
 def default_hcl(col: Column) -> str:
     d = col.default
     if isinstance(d, RawExpr):
-        return _sql(d.expr)
+        return sql_call(d.expr)
     assert isinstance(d, Literal)
     v = d.value
     if len(v) >= 2 and v[0] == v[-1] == "'":
@@ -238,7 +230,7 @@ def default_hcl(col: Column) -> str:
         return v
     if col.type.cls in (TypeClass.BOOL, TypeClass.INTEGER, TypeClass.DECIMAL,
                         TypeClass.FLOAT, TypeClass.BIT, TypeClass.TIME):
-        return _sql(v)  # b'101', 0x61, …: kept as SQL
+        return sql_call(v)  # b'101', 0x61, …: kept as SQL
     return hcl_quote(v)
 
 
@@ -278,7 +270,7 @@ def _enc_column(col: Column, table_charset: str | None, table_collation: str | N
     if col.collation and col.collation != table_collation:
         body.append(Attr("collate", hcl_quote(col.collation)))
     if col.on_update:
-        body.append(Attr("on_update", _sql(col.on_update)))
+        body.append(Attr("on_update", sql_call(col.on_update)))
     if col.auto_increment:
         body.append(Attr("auto_increment", "true"))
     if col.generated is not None:
@@ -295,14 +287,14 @@ def _plain(parts: Sequence[IndexPart]) -> bool:
 
 def _enc_parts(parts: Sequence[IndexPart]) -> list:
     if _plain(parts):
-        return [Attr("columns", _col_refs([p.column or "" for p in parts]))]
+        return [Attr("columns", column_refs([p.column or "" for p in parts]))]
     out: list = []
     for p in parts:
         on: list = []
         if p.desc:
             on.append(Attr("desc", "true"))
         if p.column is not None:
-            on.append(Attr("column", _ref("column", p.column)))
+            on.append(Attr("column", ref_to("column", p.column)))
         else:
             on.append(Attr("expr", hcl_quote(p.expr or "")))
         if p.prefix:
@@ -336,10 +328,10 @@ def _enc_index(idx: Index) -> Blk:
 
 
 def _enc_fk(fk: ForeignKey) -> Blk:
-    ref_t = _ref("table", fk.ref_table)
+    ref_t = ref_to("table", fk.ref_table)
     return Blk("foreign_key", [fk.name], [
-        Attr("columns", _col_refs(fk.columns)),
-        Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{_ref('column', c)}"
+        Attr("columns", column_refs(fk.columns)),
+        Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{ref_to('column', c)}"
                                             for c in fk.ref_columns) + "]"),
         Attr("on_update", (fk.on_update or "NO ACTION").replace(" ", "_")),
         Attr("on_delete", (fk.on_delete or "NO ACTION").replace(" ", "_")),
@@ -347,7 +339,7 @@ def _enc_fk(fk: ForeignKey) -> Blk:
 
 
 def _enc_table(schema: Schema, t: Table) -> Blk:
-    body: list = [Attr("schema", _ref("schema", schema.name))]
+    body: list = [Attr("schema", ref_to("schema", schema.name))]
     if t.comment:
         body.append(Attr("comment", hcl_quote(t.comment)))
     if t.charset and t.charset != schema.charset:

@@ -25,7 +25,7 @@ from ...hcl.document import Block, Document, RawSQL, Ref
 # The HCL writer (attribute alignment as hclwrite does it) is the SQLite codec's.
 from ...hcl.spec_writer import Attr as _Attr
 from ...hcl.spec_writer import Blk as _Blk
-from ...hcl.spec_writer import column_refs, hcl_quote, readable_ident, ref_text, sql_call, valid_ident
+from ...hcl.spec_writer import column_refs, hcl_quote, readable_ident, ref_to, sql_call, valid_ident
 from ...hcl.spec_writer import render as _render
 from ...hcl.object_codec import might_heredoc
 from ...schema.model import (
@@ -329,18 +329,10 @@ def _fk(b: Block, table: Table, schema: str, by_name: dict[str, tuple[str, Table
 # =============================================================================================
 
 
-def _ref(kind: str, name: str) -> str:
-    return ref_text([(kind, name)])
-
-
-_col_refs = column_refs
-_sql = sql_call
-
-
 def default_hcl(col: Column) -> str:
     d = col.default
     if isinstance(d, RawExpr):
-        return _sql(d.expr)
+        return sql_call(d.expr)
     assert isinstance(d, Literal)
     v = d.value
     if len(v) >= 2 and v[0] == "'" and v[-1] == "'":
@@ -394,7 +386,7 @@ def _index_attrs(idx: Index) -> list:
     if not idx.nulls_distinct:
         extra.append(_Attr("nulls_distinct", "false"))
     if idx.include:
-        extra.append(_Attr("include", _col_refs(idx.include)))
+        extra.append(_Attr("include", column_refs(idx.include)))
     extra.extend(_params_attrs(idx.params))
     return extra
 
@@ -408,12 +400,12 @@ def _enc_on_block(p: IndexPart) -> _Blk:
     if p.desc:
         on.append(_Attr("desc", "true"))
     if p.column is not None:
-        on.append(_Attr("column", _ref("column", p.column)))
+        on.append(_Attr("column", ref_to("column", p.column)))
     else:
         on.append(_Attr("expr", hcl_quote(p.expr or "")))
     if p.opclass:
         if "(" in p.opclass:
-            on.append(_Attr("ops", _sql(p.opclass)))
+            on.append(_Attr("ops", sql_call(p.opclass)))
         elif valid_ident(p.opclass):
             on.append(_Attr("ops", p.opclass))
         else:
@@ -431,7 +423,7 @@ def _enc_index(idx: Index) -> _Blk:
         body.append(_Attr("unique", "true"))
     plain = all(_part_plain(p) for p in idx.parts)
     if plain:
-        body.append(_Attr("columns", _col_refs([p.column or "" for p in idx.parts])))
+        body.append(_Attr("columns", column_refs([p.column or "" for p in idx.parts])))
     body.extend(_index_attrs(idx))
     if not plain:
         body.extend(_enc_on_block(p) for p in idx.parts)
@@ -439,16 +431,16 @@ def _enc_index(idx: Index) -> _Blk:
 
 
 def _enc_unique(idx: Index) -> _Blk:
-    body: list = [_Attr("columns", _col_refs([p.column or "" for p in idx.parts]))]
+    body: list = [_Attr("columns", column_refs([p.column or "" for p in idx.parts]))]
     body.extend(_index_attrs(idx))
     return _Blk("unique", [idx.name], body)
 
 
 def _enc_fk(fk: ForeignKey, ref_t: str | None = None) -> _Blk:
-    ref_t = ref_t or _ref("table", fk.ref_table)
+    ref_t = ref_t or ref_to("table", fk.ref_table)
     return _Blk("foreign_key", [fk.name], [
-        _Attr("columns", _col_refs(fk.columns)),
-        _Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{_ref('column', c)}"
+        _Attr("columns", column_refs(fk.columns)),
+        _Attr("ref_columns", "[" + ", ".join(f"{ref_t}.{ref_to('column', c)}"
                                              for c in fk.ref_columns) + "]"),
         _Attr("on_update", (fk.on_update or "NO ACTION").replace(" ", "_")),
         _Attr("on_delete", (fk.on_delete or "NO ACTION").replace(" ", "_")),
@@ -458,24 +450,24 @@ def _enc_fk(fk: ForeignKey, ref_t: str | None = None) -> _Blk:
 def _enc_partition_block(p: Partition) -> _Blk:
     body: list = [_Attr("type", p.kind.upper())]
     if all(x.column is not None for x in p.parts):
-        body.append(_Attr("columns", _col_refs([x.column or "" for x in p.parts])))
+        body.append(_Attr("columns", column_refs([x.column or "" for x in p.parts])))
     else:
         for x in p.parts:
-            body.append(_Blk("by", (), [_Attr("column", _ref("column", x.column))]
+            body.append(_Blk("by", (), [_Attr("column", ref_to("column", x.column))]
                              if x.column is not None else [_Attr("expr", hcl_quote(x.expr or ""))]))
     return _Blk("partition", (), body)
 
 
 def _enc_table(schema: Schema, t: Table, names: "_RealmNames | None" = None) -> _Blk:
-    body: list = [_Attr("schema", _ref("schema", schema.name))]
+    body: list = [_Attr("schema", ref_to("schema", schema.name))]
     if t.comment is not None:
         body.append(_Attr("comment", hcl_quote(t.comment)))
     body.extend(_enc_column(c, names) for c in t.columns)
     if t.primary_key is not None:
         pk = t.primary_key
-        pk_body: list = [_Attr("columns", _col_refs([p.column or "" for p in pk.parts]))]
+        pk_body: list = [_Attr("columns", column_refs([p.column or "" for p in pk.parts]))]
         if pk.include:
-            pk_body.append(_Attr("include", _col_refs(pk.include)))
+            pk_body.append(_Attr("include", column_refs(pk.include)))
         body.append(_Blk("primary_key", (), pk_body))
     body.extend(_enc_fk(fk, names.table_ref(fk.ref_schema or schema.name, fk.ref_table)
                         if names is not None else None) for fk in t.foreign_keys)
@@ -492,7 +484,7 @@ def _enc_table(schema: Schema, t: Table, names: "_RealmNames | None" = None) -> 
 
 
 def _enc_view(schema: Schema, v: View) -> _Blk:
-    body: list = [_Attr("schema", _ref("schema", schema.name))]
+    body: list = [_Attr("schema", ref_to("schema", schema.name))]
     body.extend(_enc_column(c) for c in v.columns)
     body.append(_Attr("as", might_heredoc(v.definition)))
     kinds = {x.name: ("materialized" if x.materialized else "view") for x in schema.views}
@@ -500,7 +492,7 @@ def _enc_view(schema: Schema, v: View) -> _Blk:
     deps = sorted(f"{kinds[d]}\0{d}" for d in v.depends_on if d in kinds)
     if deps:
         body.append(_Attr("depends_on", "[" + ", ".join(
-            _ref(*d.split("\0")) for d in deps) + "]"))
+            ref_to(*d.split("\0")) for d in deps) + "]"))
     if v.comment is not None:
         body.append(_Attr("comment", hcl_quote(v.comment)))
     return _Blk("materialized" if v.materialized else "view", [v.name], body)
@@ -511,7 +503,7 @@ def encode(schema: Schema) -> str:
     blocks += [_enc_view(schema, v) for v in schema.views]
     for e in schema.enums:
         blocks.append(_Blk("enum", [e.name], [
-            _Attr("schema", _ref("schema", schema.name)),
+            _Attr("schema", ref_to("schema", schema.name)),
             _Attr("values", "[" + ", ".join(hcl_quote(v) for v in e.values) + "]")]))
     sbody: list = []
     if schema.comment is not None:
@@ -538,8 +530,8 @@ class _RealmNames:
 
     def table_ref(self, schema: str, name: str) -> str:
         if (schema, name) in self.tables:
-            return f"{_ref('table', schema)}.{_ref_part(name)}"
-        return _ref("table", name)
+            return f"{ref_to('table', schema)}.{_ref_part(name)}"
+        return ref_to("table", name)
 
     def enum_qualifier(self, t: ColumnType) -> str | None:
         if t.cls is TypeClass.ENUM and t.schema and (t.schema, t.name) in self.enums:
@@ -571,7 +563,7 @@ def encode_realm(realm: Realm) -> str:
         for e in s.enums:
             blocks.append(_Blk("enum", [s.name, e.name] if (s.name, e.name) in names.enums
                                else [e.name], [
-                _Attr("schema", _ref("schema", s.name)),
+                _Attr("schema", ref_to("schema", s.name)),
                 _Attr("values", "[" + ", ".join(hcl_quote(v) for v in e.values) + "]")]))
     for s in realm.schemas:
         blocks.append(_Blk("schema", [s.name], [_Attr("comment", hcl_quote(s.comment))]
