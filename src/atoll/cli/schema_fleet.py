@@ -78,18 +78,22 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
     dry_run, auto = bool(inv.get("dry_run")), bool(inv.get("auto_approve"))
     tx_mode = inv.get("tx_mode", "file")
 
+    def state_urls(target) -> tuple[str, ...]:
+        urls = target.settings.get("to") or target.settings.get("file") or to
+        return tuple(u if "://" in u else f"file://{u}" for u in urls)
+
     def desired_for(target, dialect):
-        key = tuple(target.settings.get("to") or ()) or tuple(
-            target.settings.get("file") or ()) or tuple(to)
-        # Each env instance may give the schema files its own variables (a schema per
-        # tenant: ``schema "tenant" { name = var.tenant }``); equal inputs are read once.
+        """``(urls, desired schema, whether it is read from HCL)``. Each env instance may
+        give the schema files its own variables (a schema per tenant: ``schema "tenant" {
+        name = var.tenant }``); equal inputs are read once."""
+        urls = state_urls(target)
         variables = schema_variables(inv, target.env)
-        cache_key = (key, dialect.name, json.dumps(variables, sort_keys=True, default=str))
+        cache_key = (urls, dialect.name, json.dumps(variables, sort_keys=True, default=str))
         with cache_lock:
             if cache_key not in desired_cache:
-                urls = [u if "://" in u else f"file://{u}" for u in key]
-                desired_cache[cache_key] = (urls, read_desired(
-                    inv, urls, target.settings.get("dev_url"), dialect, variables))
+                desired_cache[cache_key] = (list(urls), read_desired(
+                    inv, list(urls), target.settings.get("dev_url"), dialect, variables),
+                    is_hcl_state(urls))
             return desired_cache[cache_key]
 
     def realm_plans(target, dialect, conn):
@@ -97,9 +101,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
 
         one = copy.copy(inv)  # this target's flags and env, as a one-database apply sees them
         one.values, one.env = dict(target.settings), target.env
-        urls = list(target.settings.get("to") or target.settings.get("file") or to)
-        return apply_plans(one, dialect, conn, [u if "://" in u else f"file://{u}"
-                                                for u in urls], skip)
+        return apply_plans(one, dialect, conn, list(state_urls(target)), skip)
 
     def plan_job(target, step):
         url = parse_url(target.url)
@@ -110,8 +112,8 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
                 statements, single_line = realm_plans(target, dialect, conn)
             else:
                 current = dialect.inspect(conn, exclude=target.settings.get("exclude") or ())
-                desired_urls, desired = desired_for(target, dialect)
-                if is_hcl_state(desired_urls):
+                desired_urls, desired, from_hcl = desired_for(target, dialect)
+                if from_hcl:
                     check_schema_name(desired, current.name)
                 current, desired = guard_revisions(
                     current, desired, desired_urls=desired_urls,
