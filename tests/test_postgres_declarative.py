@@ -250,6 +250,74 @@ table "users" {
              url(db, "dev")))
 
 
+def test_tables_referencing_each_other_get_their_keys_after_both_exist(tmp_path, db):
+    (tmp_path / "s.hcl").write_text("""
+schema "app" {}
+table "users" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "workplace_id" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "workplace" {
+    columns = [column.workplace_id]
+    ref_columns = [table.workplaces.column.id]
+  }
+}
+table "workplaces" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "owner_id" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "owner" {
+    columns = [column.owner_id]
+    ref_columns = [table.users.column.id]
+  }
+}
+""")
+    args = ("--to", "file://s.hcl", "--dev-url", url(db, "dev"))
+    out = ok(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), *args))
+    assert [line for line in out.splitlines() if not line.startswith("--")] == [
+        'CREATE TABLE "users" ("id" integer NOT NULL, "workplace_id" integer NULL, '
+        'PRIMARY KEY ("id"));',
+        'CREATE TABLE "workplaces" ("id" integer NOT NULL, "owner_id" integer NULL, '
+        'PRIMARY KEY ("id"));',
+        'ALTER TABLE "users" ADD CONSTRAINT "workplace" FOREIGN KEY ("workplace_id") '
+        'REFERENCES "workplaces" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;',
+        'ALTER TABLE "workplaces" ADD CONSTRAINT "owner" FOREIGN KEY ("owner_id") '
+        'REFERENCES "users" ("id") ON UPDATE NO ACTION ON DELETE NO ACTION;']
+    ok(atoll(tmp_path, "schema", "apply", "-u", url(db, "app"), *args, "--auto-approve"))
+    assert "no changes" in ok(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), *args))
+
+
+def test_migrate_diff_on_the_public_dev_schema_ignores_its_comment(tmp_path, db):
+    # The HCL names its schema "main"; the dev URL is bound to "public", whose comment
+    # ("standard public schema") is the dev database's, not part of the desired state.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "s.hcl").write_text(
+        'schema "main" {}\n'
+        'table "t" {\n  schema = schema.main\n  column "id" {\n    type = int\n  }\n}\n')
+    args = ("--dir", "file://migrations", "--to", "file://s.hcl", "--dev-url", url(db, "public"))
+    ok(atoll(tmp_path, "migrate", "diff", "init", *args))
+    (written,) = (tmp_path / "migrations").glob("*_init.sql")
+    assert written.read_text() == (
+        '-- Create "t" table\nCREATE TABLE "t" ("id" integer NOT NULL);\n')
+    assert "no changes to be made" in ok(atoll(tmp_path, "migrate", "diff", *args))
+
+
 def test_docker_dev_url_names_the_alternative(tmp_path, db):
     (tmp_path / "s.hcl").write_text('schema "app" {}\n')
     line = failed(atoll(tmp_path, "schema", "diff", "--from", url(db, "app"), "--to",

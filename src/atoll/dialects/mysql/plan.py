@@ -5,7 +5,6 @@ rebuilt: MySQL cannot drop and re-add a name in one ALTER). Statements are unqua
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from ...errors import SchemaError
@@ -34,6 +33,7 @@ from ...schema.changes import (
     RenameTable,
     SchemaChange,
 )
+from ...schema.change_order import order_tables
 from ...schema.diff import is_quoted, may_wrap
 from ...schema.model import Column, ForeignKey, Index, IndexPart, Literal, RawExpr, Schema, Table
 from ...schema.model import TypeClass
@@ -394,77 +394,10 @@ class _Planner:
             raise SchemaError(f"unsupported change {type(change).__name__}")
 
 
-def _reaches(graph: dict[str, set[str]], a: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [a]
-    while todo:
-        for n in graph.get(todo.pop(), ()):
-            if n not in seen:
-                seen.add(n)
-                todo.append(n)
-    return seen
-
-
-def detach_cycles(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
-    """New tables that reference each other in a cycle are created without those foreign
-    keys, which are added afterwards with ``ALTER TABLE … ADD CONSTRAINT`` (Atlas's
-    ``DetachCycles``)."""
-    adds = {c.table.name: c for c in changes if isinstance(c, AddTable)}
-    graph = {n: {fk.ref_table for fk in c.table.foreign_keys
-                 if fk.ref_table in adds and fk.ref_table != n} for n, c in adds.items()}
-    cyclic = {n for n in graph if n in _reaches(graph, n)}
-    if not cyclic:
-        return list(changes)
-    out: list = []
-    later: list = []
-    for c in changes:
-        if isinstance(c, AddTable) and c.table.name in cyclic:
-            t = c.table
-            loop = _reaches(graph, t.name)
-            cut = tuple(fk for fk in t.foreign_keys if fk.ref_table in loop
-                        and t.name in _reaches(graph, fk.ref_table))
-            kept = tuple(fk for fk in t.foreign_keys if fk not in cut)
-            out.append(AddTable(dataclasses.replace(t, foreign_keys=kept)))
-            later.append(ModifyTable(t, t, tuple(AddForeignKey(fk) for fk in cut)))
-        else:
-            out.append(c)
-    return out + later
-
-
 def sort_changes(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
-    """Schema changes first; new tables after the new tables they reference; dropped tables
-    before the dropped tables they reference."""
+    """Schema changes first, then the tables in dependency order (``order_tables``)."""
     top = [c for c in changes if isinstance(c, ModifySchemaAttrs)]
-    rest = detach_cycles([c for c in changes if not isinstance(c, ModifySchemaAttrs)])
-    adds = [c for c in rest if isinstance(c, AddTable)]
-    by_name = {c.table.name: c for c in adds}
-    placed: list = []
-    done: set[str] = set()
-
-    def visit(c: AddTable, path: frozenset[str]) -> None:
-        name = c.table.name
-        if name in done or name in path:
-            return
-        for fk in c.table.foreign_keys:
-            dep = by_name.get(fk.ref_table)
-            if dep is not None and fk.ref_table != name:
-                visit(dep, path | {name})
-        done.add(name)
-        placed.append(c)
-
-    for c in adds:
-        visit(c, frozenset())
-    it = iter(placed)
-    out = [next(it) if isinstance(c, AddTable) else c for c in rest]
-    drops = [c for c in out if isinstance(c, DropTable)]
-    dropped = {c.table.name for c in drops}
-
-    def refs(c: DropTable) -> int:
-        return sum(1 for fk in c.table.foreign_keys
-                   if fk.ref_table in dropped and fk.ref_table != c.table.name)
-
-    ordered = iter(sorted(drops, key=lambda c: -refs(c)))
-    return top + [next(ordered) if isinstance(c, DropTable) else c for c in out]
+    return top + order_tables([c for c in changes if not isinstance(c, ModifySchemaAttrs)])
 
 
 def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",

@@ -26,5 +26,6 @@ def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
                 raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
                                  if stmt.comment else str(exc)) from None
         got = dialect.inspect(conn)
-    return dataclasses.replace(got, name=desired.name,
-                               comment=got.comment if got.comment is not None else None)
+    # The dev schema's own comment (``standard public schema`` on ``public``) is not part of
+    # the desired state: only the name and comment the desired schema gave come back.
+    return dataclasses.replace(got, name=desired.name, comment=desired.comment)

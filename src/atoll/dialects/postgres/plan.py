@@ -52,6 +52,7 @@ from ...schema.model import (
     Table,
     TypeClass,
 )
+from ...schema.change_order import order_tables
 from ...schema.objects_diff import dependency_order
 from ..base import Statement
 from ..sqlite.sqlbuilder import SQLBuilder as _Builder
@@ -552,47 +553,12 @@ class _Planner:
             raise SchemaError(f"unsupported change {type(change).__name__}")
 
 
-def sort_changes(changes: Sequence[SchemaChange]) -> list[SchemaChange]:
-    """New tables after the new tables they reference; dropped tables before the dropped
-    tables they reference (a stable topological order, as Atlas's dependency sort)."""
-    adds = [c for c in changes if isinstance(c, AddTable)]
-    names = {c.table.name for c in adds}
-    placed: list = []
-    done: set[str] = set()
-
-    def visit(c: AddTable, path: set[str]) -> None:
-        name = c.table.name
-        if name in done or name in path:
-            return
-        for fk in c.table.foreign_keys:
-            if fk.ref_table in names and fk.ref_table != name:
-                dep = next(a for a in adds if a.table.name == fk.ref_table)
-                visit(dep, path | {name})
-        done.add(name)
-        placed.append(c)
-
-    for c in adds:
-        visit(c, set())
-    it = iter(placed)
-    out = [next(it) if isinstance(c, AddTable) else c for c in changes]
-    # Dropped tables: those that reference other dropped tables go first.
-    drops = [c for c in out if isinstance(c, DropTable)]
-    dropped = {c.table.name for c in drops}
-
-    def refs(c: DropTable) -> int:
-        return sum(1 for fk in c.table.foreign_keys
-                   if fk.ref_table in dropped and fk.ref_table != c.table.name)
-
-    ordered = iter(sorted(drops, key=lambda c: -refs(c)))
-    return [next(ordered) if isinstance(c, DropTable) else c for c in out]
-
-
 def plan_changes(changes: Sequence[SchemaChange], *, indent: str = "",
                  qualifier: str | None = None) -> list[Statement]:
     before, changes, after = split_view_changes(changes, qualifier or "")
     planner = _Planner(indent, qualifier)
     planner.out.extend(before)
-    for change in sort_changes(changes):
+    for change in order_tables(changes):
         planner.plan(change)
     planner.out.extend(after)
     return planner.out
