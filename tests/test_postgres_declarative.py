@@ -390,3 +390,61 @@ def test_first_apply_refuses_a_schema_holding_any_object(tmp_path, db, obj, foun
         from atoll.dialects.postgres.objects import user_objects
 
         assert user_objects(conn) == []
+
+
+@pytest.mark.parametrize("create_key", ["add", "create"])
+def test_diff_concurrent_index_plans_index_changes_on_existing_tables_concurrently(
+        tmp_path, db, create_key):
+    # Atlas's docs name the CREATE switch both "add" and "create"; both work.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "1_init.sql").write_text(
+        "CREATE TABLE t (a int, b int);\nCREATE INDEX t_b ON t (b);\n")
+    ok(atoll(tmp_path, "migrate", "hash", "--dir", "file://migrations"))
+    (tmp_path / "s.hcl").write_text("""
+schema "public" {}
+table "t" {
+  schema = schema.public
+  column "a" {
+    type = int
+    null = true
+  }
+  column "b" {
+    type = int
+    null = true
+  }
+  index "t_a" {
+    columns = [column.a]
+  }
+}
+table "u" {
+  schema = schema.public
+  column "x" {
+    type = int
+  }
+  index "u_x" {
+    columns = [column.x]
+  }
+}
+""")
+    (tmp_path / "atlas.hcl").write_text(f"""
+env "dev" {{
+  dev = "{url(db, 'public')}"
+  src = "file://s.hcl"
+  migration {{
+    dir = "file://migrations"
+  }}
+  diff {{
+    concurrent_index {{
+      {create_key} = true
+      drop = true
+    }}
+  }}
+}}
+""")
+    ok(atoll(tmp_path, "migrate", "diff", "next", "--env", "dev"))
+    (written,) = (tmp_path / "migrations").glob("*_next.sql")
+    assert [line for line in written.read_text().splitlines() if not line.startswith("--")] == [
+        'DROP INDEX CONCURRENTLY "t_b";',
+        'CREATE INDEX CONCURRENTLY "t_a" ON "t" ("a");',
+        'CREATE TABLE "u" ("x" integer NOT NULL);',
+        'CREATE INDEX "u_x" ON "u" ("x");']

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from .dialects.base import Connection, Dialect, Statement
 from .errors import AtollError, DatabaseError
+from .schema.diff_options import DiffOptions
 from .schema.model import Schema
 
 
 def plan(dialect: Dialect, current: Schema, desired: Schema, *, indent: str = "",
-         skip: frozenset[str] = frozenset()) -> list[Statement]:
-    changes = dialect.diff(current, desired, skip=skip)
+         options: DiffOptions = DiffOptions()) -> list[Statement]:
+    changes = options.annotate(dialect.diff(current, desired, skip=options.skip))
     return dialect.plan(changes, indent=indent) if changes else []
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .dialects import dialect_for
 from .dialects.base import Dialect, Statement
 from .errors import AtollError
+from .schema.diff_options import DiffOptions
 from .schema.model import Realm
 from .urls import parse_url
 
@@ -83,8 +84,8 @@ def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
 
 
 def plan_realm(dialect: Dialect, current: Realm, desired: Realm, *, indent: str = "",
-               skip: frozenset[str] = frozenset()) -> list[Statement]:
-    changes = dialect.diff_realm(current, desired, skip=skip)
+               options: DiffOptions = DiffOptions()) -> list[Statement]:
+    changes = options.annotate(dialect.diff_realm(current, desired, skip=options.skip))
     return dialect.plan_realm(changes, indent=indent) if changes else []
 
 

@@ -21,7 +21,7 @@ from .options import (
     project_options,
 )
 from .restore_cmds import env_attr, finish_run, resume_targets, run_options, start_run
-from .shared import print_fleet, run_targets
+from .shared import diff_options, print_fleet, run_targets
 from .template_structs import MIGRATE_APPLY, MIGRATE_STATUS
 
 OPERATOR = f"atoll v{__version__}"
@@ -380,8 +380,8 @@ def diff_cmd(ctx: click.Context, name, **_):
     else:
         desired = read_state(to, exclude=inv.get("exclude", ()))
     current, desired = guard_revisions(current, desired, desired_urls=to)
-    skip = _diff_skip(inv)
-    changes = dialect.diff(current, desired, skip=skip)
+    options = diff_options(inv)
+    changes = options.annotate(dialect.diff(current, desired, skip=options.skip))
     os.makedirs(path, exist_ok=True)
     if not changes:
         click.echo("The migration directory is synced with the desired state, no changes to be made")
@@ -392,7 +392,7 @@ def diff_cmd(ctx: click.Context, name, **_):
         from .diff_formats import write_formatted
 
         write_formatted(inv, directory, name, statements,
-                        lambda reached: dialect.plan(dialect.diff(reached, current, skip=skip),
+                        lambda reached: dialect.plan(dialect.diff(reached, current, skip=options.skip),
                                                      indent=fmt.indent, qualifier=qualifier))
         return
     write_file(path, unused_file_name(path, name), render_statements(statements),
@@ -424,13 +424,7 @@ def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
     desired = read_realm(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),
                          project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
     current, desired = guard_revisions(current, desired, desired_urls=to)
-    return plan_realm(dialect, current, desired, indent=indent, skip=_diff_skip(inv))
-
-
-def _diff_skip(inv) -> frozenset:
-    env = inv.env
-    diff = getattr(env, "diff", None) if env is not None else getattr(inv.project, "diff", None)
-    return frozenset(getattr(diff, "skip", None) or ())
+    return plan_realm(dialect, current, desired, indent=indent, options=diff_options(inv))
 
 
 def _check_to(urls: list[str]) -> list[str]:

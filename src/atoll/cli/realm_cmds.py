@@ -5,6 +5,7 @@ commands in ``schema_cmds`` route here; rendering and executing stay theirs."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from .formats import OutputFormat
 from .options import Invocation
 from .shared import revisions_schema, schema_variables
 from .template_structs import SCHEMA_INSPECT
+
+if TYPE_CHECKING:
+    from ..schema.diff_options import DiffOptions
 
 
 def is_realm(url: str, dev_url: str | None) -> bool:
@@ -51,18 +55,19 @@ def _check_database_state(urls) -> None:
         raise schema_vs_realm(u)
 
 
-def apply_plans(inv: Invocation, dialect, conn, to, skip: frozenset):
+def apply_plans(inv: Invocation, dialect, conn, to, options: DiffOptions):
     """The plan ``schema apply`` shows (indented) and a function giving it single-line."""
     _check_database_state(to)
     desired = _read(inv, to, dialect)
     current = dialect.inspect_realm(conn, exclude=inv.get("exclude", ()))
     current, desired = guard_revisions(current, desired, desired_urls=to,
                                        revisions_schema=revisions_schema(inv))
-    return (plan_realm(dialect, current, desired, indent="  ", skip=skip),
-            lambda: plan_realm(dialect, current, desired, skip=skip))
+    return (plan_realm(dialect, current, desired, indent="  ", options=options),
+            lambda: plan_realm(dialect, current, desired, options=options))
 
 
-def diff_statements(inv: Invocation, from_urls, to_urls, indent: str, skip: frozenset):
+def diff_statements(inv: Invocation, from_urls, to_urls, indent: str,
+                    options: DiffOptions):
     """``schema diff`` between realms; a realm against a schema-bound database is Atlas's
     error."""
     from ..dialects import dialect_for
@@ -78,7 +83,7 @@ def diff_statements(inv: Invocation, from_urls, to_urls, indent: str, skip: froz
     desired = _read(inv, to_urls, dialect)
     current, desired = guard_revisions(current, desired, desired_urls=to_urls,
                                        revisions_schema=revisions_schema(inv))
-    return plan_realm(dialect, current, desired, indent=indent, skip=skip)
+    return plan_realm(dialect, current, desired, indent=indent, options=options)
 
 
 def clean_statements(inv: Invocation, dialect, conn) -> list:

@@ -9,8 +9,9 @@ import click
 
 from ..errors import AtollError
 from .formats import parse_format
-from .options import Invocation, csv_slice, invocation, partition_option, project_options
-from .shared import confirm_apply, read_desired, revisions_schema, schema_variables
+from .options import csv_slice, invocation, partition_option, project_options
+from .shared import (confirm_apply, diff_options, read_desired, revisions_schema,
+                     schema_variables)
 from .template_structs import SCHEMA_INSPECT
 
 
@@ -22,15 +23,6 @@ def _open(url_text: str, *, read_only: bool = False):
     url = parse_url(url_text)
     dialect = dialect_for(url)
     return dialect, (dialect.connect_read_only(url) if read_only else dialect.connect(url))
-
-
-def _skip(inv: Invocation) -> frozenset[str]:
-    env = inv.env
-    diff = getattr(env, "diff", None) if env is not None else None
-    if diff is None and inv.project is not None:
-        diff = getattr(inv.project, "diff", None)
-    skip = getattr(diff, "skip", None) if diff is not None else None
-    return frozenset(skip or ())
 
 
 # --- inspect -------------------------------------------------------------------------------
@@ -116,7 +108,7 @@ def apply_cmd(ctx: click.Context, **_):
     if len(inv.envs) > 1 or inv.get("partition") is not None:
         from .schema_fleet import apply_fleet
 
-        return apply_fleet(inv, list(inv.get("to", ())), _skip(inv))
+        return apply_fleet(inv, list(inv.get("to", ())), diff_options(inv))
     url = inv.require("url")
     to = list(inv.get("to", ()))
     files = list(inv.get("file", ()))
@@ -143,7 +135,7 @@ def apply_cmd(ctx: click.Context, **_):
         if dialect.realm_scoped(conn.url):
             from .realm_cmds import apply_plans
 
-            statements, single_line = apply_plans(inv, dialect, conn, to, _skip(inv))
+            statements, single_line = apply_plans(inv, dialect, conn, to, diff_options(inv))
         else:
             desired = read_desired(inv, to, inv.get("dev_url"), dialect)
             current = dialect.inspect(conn, exclude=inv.get("exclude", ()))
@@ -151,10 +143,10 @@ def apply_cmd(ctx: click.Context, **_):
                 check_schema_name(desired, current.name)
             current, desired = guard_revisions(current, desired, desired_urls=to,
                                                revisions_schema=revisions_schema(inv))
-            statements = plan(dialect, current, desired, indent="  ", skip=_skip(inv))
+            statements = plan(dialect, current, desired, indent="  ", options=diff_options(inv))
 
             def single_line():
-                return plan(dialect, current, desired, skip=_skip(inv))
+                return plan(dialect, current, desired, options=diff_options(inv))
         if not statements:
             if fmt.kind == "json":
                 click.echo("{}", nl=False)
@@ -219,7 +211,7 @@ def diff_cmd(ctx: click.Context, **_):
 
     if any(realm_cmds.is_realm(u[0], dev_url) for u in (from_urls, to_urls)):
         statements = realm_cmds.diff_statements(inv, from_urls, to_urls, fmt.indent,
-                                                _skip(inv))
+                                                diff_options(inv))
         if not statements:
             if fmt.kind == "default":
                 click.echo("Schemas are synced, no changes to be made.")
@@ -247,7 +239,7 @@ def diff_cmd(ctx: click.Context, **_):
 
     current, desired = guard_revisions(current, desired, desired_urls=to_urls,
                                        revisions_schema=revisions_schema(inv))
-    statements = plan(dialect, current, desired, indent=fmt.indent, skip=_skip(inv))
+    statements = plan(dialect, current, desired, indent=fmt.indent, options=diff_options(inv))
     if not statements:
         if fmt.kind == "default":
             click.echo("Schemas are synced, no changes to be made.")

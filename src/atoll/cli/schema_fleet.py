@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from ..errors import AtollError
 from .formats import parse_format
 from .shared import (confirm_apply, print_fleet, read_desired, revisions_schema, run_targets,
                      schema_variables)
+
+if TYPE_CHECKING:
+    from ..schema.diff_options import DiffOptions
 
 
 def inspect_fleet(inv) -> None:
@@ -61,7 +65,7 @@ def inspect_fleet(inv) -> None:
         raise SystemExit(1)
 
 
-def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
+def apply_fleet(inv, to: list[str], options: DiffOptions) -> None:
     from ..declarative import execute_plan, plan, render_planned
     from ..dialects import dialect_for
     from ..fleet.runner import TargetResult
@@ -101,7 +105,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
 
         one = copy.copy(inv)  # this target's flags and env, as a one-database apply sees them
         one.values, one.env = dict(target.settings), target.env
-        return apply_plans(one, dialect, conn, list(state_urls(target)), skip)
+        return apply_plans(one, dialect, conn, list(state_urls(target)), options)
 
     def plan_job(target, step):
         url = parse_url(target.url)
@@ -118,7 +122,7 @@ def apply_fleet(inv, to: list[str], skip: frozenset[str]) -> None:
                 current, desired = guard_revisions(
                     current, desired, desired_urls=desired_urls,
                     revisions_schema=rev_schema)
-                statements = plan(dialect, current, desired, indent="  ", skip=skip)
+                statements = plan(dialect, current, desired, indent="  ", options=options)
                 single_line = None
             if not statements or dry_run or not auto_now[0]:
                 state = "pending" if statements else "ok"

@@ -4,12 +4,16 @@ fleet report, the schema variables and desired state of an invocation, the apply
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from .formats import parse_format
 from .options import Invocation
 from .prompt import confirm_apply
+
+if TYPE_CHECKING:
+    from ..schema.diff_options import DiffOptions
 
 __all__ = ["confirm_apply", "print_fleet", "read_desired", "revisions_schema", "run_targets",
            "schema_variables"]
@@ -106,3 +110,14 @@ def revisions_schema(inv: Invocation) -> str:
     env = inv.env if inv.env is not None else (inv.envs[0] if inv.envs else None)
     migration = getattr(env, "migration", None)
     return getattr(migration, "revisions_schema", "") or ""
+
+
+def diff_options(inv: Invocation) -> DiffOptions:
+    """The ``diff`` block of the selected env (or the project's top-level one)."""
+    from ..schema.diff_options import DiffOptions
+
+    env = inv.env
+    diff = getattr(env, "diff", None) if env is not None else None
+    if diff is None and inv.project is not None:
+        diff = getattr(inv.project, "diff", None)
+    return diff.options() if diff is not None else DiffOptions()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ProjectError, SourcePos
 from ..migrate.lint.config import LintConfig
+from ..schema.diff_options import DiffOptions
 from ._diag import LocatedError
 from .functions import type_name
 
@@ -165,6 +166,15 @@ class DiffConfig:
         if glob is not None and self.skip is None:
             self.skip, self.skip_extra = glob.skip, dict(glob.skip_extra)
         return self
+
+    def options(self) -> DiffOptions:
+        # ``add`` and ``create`` both ask for CONCURRENTLY on CREATE INDEX: Atlas's docs
+        # used both words, and Atlas accepts both.
+        ci = self.extra.get("concurrent_index")
+        ci = ci if isinstance(ci, dict) else {}
+        return DiffOptions(skip=self.skip or frozenset(),
+                           concurrent_create=ci.get("add") is True or ci.get("create") is True,
+                           concurrent_drop=ci.get("drop") is True)
 
 
 def decode_diff(ev: Evaluated | None, context: str) -> DiffConfig | None:

@@ -61,11 +61,13 @@ class RenameColumn:
 @dataclass(frozen=True)
 class AddIndex:
     index: Index
+    concurrently: bool = False
 
 
 @dataclass(frozen=True)
 class DropIndex:
     index: Index
+    concurrently: bool = False
 
 
 @dataclass(frozen=True)

@@ -313,8 +313,9 @@ class _Planner:
         self.index_body(b, idx)
         self.emit(b.string(), f'create index "{idx.name}" to table: "{t.name}"')
 
-    def drop_index(self, t: Table, idx: Index) -> None:
-        self.emit(f'DROP INDEX {self.prefix()}"{idx.name}"',
+    def drop_index(self, t: Table, idx: Index, concurrently: bool = False) -> None:
+        how = "CONCURRENTLY " if concurrently else ""
+        self.emit(f'DROP INDEX {how}{self.prefix()}"{idx.name}"',
                   f'drop index "{idx.name}" from table: "{t.name}"')
 
     def drop_table(self, t: Table) -> None:
@@ -324,8 +325,8 @@ class _Planner:
         t = m.new
         dropped_cols = {c.column.name for c in m.changes if isinstance(c, DropColumn)}
         alter: list = []
-        add_idx: list[Index] = []
-        drop_idx: list[Index] = []
+        add_idx: list[AddIndex] = []
+        drop_idx: list[DropIndex] = []
         after: list = []
         for ch in m.changes:
             if isinstance(ch, DropIndex) and any(p.column in dropped_cols
@@ -339,13 +340,9 @@ class _Planner:
             elif isinstance(ch, AddIndex):
                 if ch.index.comment:
                     after.append(("index_comment", ch.index, ch.index.comment))
-                (alter if ch.index.origin == "u" else add_idx).append(ch if ch.index.origin
-                                                                        == "u" else ch.index)
+                (alter if ch.index.origin == "u" else add_idx).append(ch)
             elif isinstance(ch, DropIndex):
-                if ch.index.origin == "u":
-                    alter.append(ch)
-                else:
-                    drop_idx.append(ch.index)
+                (alter if ch.index.origin == "u" else drop_idx).append(ch)
             elif isinstance(ch, ModifyPrimaryKey):
                 alter += [DropPrimaryKey(ch.old), AddPrimaryKey(ch.new)]
             elif isinstance(ch, ModifyIndex):
@@ -355,14 +352,8 @@ class _Planner:
                     kind &= ~ChangeKind.COMMENT
                     if not kind:
                         continue
-                if ch.old.origin == "u":
-                    alter.append(DropIndex(ch.old))
-                else:
-                    drop_idx.append(ch.old)
-                if ch.new.origin == "u":
-                    alter.append(AddIndex(ch.new))
-                else:
-                    add_idx.append(ch.new)
+                (alter if ch.old.origin == "u" else drop_idx).append(DropIndex(ch.old))
+                (alter if ch.new.origin == "u" else add_idx).append(AddIndex(ch.new))
             elif isinstance(ch, RenameIndex):
                 after.append(("sql", f'ALTER INDEX {self.prefix()}"{ch.old.name}" RENAME TO '
                                      f'"{ch.new.name}"',
@@ -387,12 +378,12 @@ class _Planner:
                               f'rename a column from "{ch.old.name}" to "{ch.new.name}"'))
             else:
                 alter.append(ch)
-        for idx in drop_idx:
-            self.drop_index(t, idx)
+        for drop in drop_idx:
+            self.drop_index(t, drop.index, drop.concurrently)
         if alter:
             self.alter_table(t, alter)
-        for idx in add_idx:
-            self.create_index(t, idx)
+        for add in add_idx:
+            self.create_index(t, add.index, add.concurrently)
         for item in after:
             if item[0] == "table_comment":
                 self.table_comment(t, item[1])
