@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import mysql_support as my
-from postgres_support import atoll, db, ok, sql, url  # noqa: F401
+from postgres_support import atoll, db, drop_db, failed, new_db, ok, sql, url  # noqa: F401
 
 FILES = {
     "1_users.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",
@@ -84,3 +84,84 @@ def test_down_on_mariadb(tmp_path):
     finally:
         my.drop_db(name)
         my.drop_db(dev)
+
+
+REALM_FILES = {
+    "1_users.sql": "CREATE TABLE public.users (id bigint PRIMARY KEY, name text);\n",
+    "2_shop.sql": ("CREATE SCHEMA shop;\n"
+                   "CREATE TABLE shop.orders (id bigint PRIMARY KEY,"
+                   " user_id bigint REFERENCES public.users (id));\n"
+                   "ALTER TABLE public.users ADD COLUMN email text;\n"),
+}
+
+
+def test_down_on_a_whole_postgres_database(tmp_path):
+    """A URL without search_path is reverted as a whole: the schema the reverted file created
+    is dropped, the column it added to ``public`` too, in one transaction, with the data
+    checks over every schema."""
+    name, dev = new_db("atoll_dn"), new_db("atoll_dv")
+    try:
+        (tmp_path / "migrations").mkdir()
+        for file, text in REALM_FILES.items():
+            (tmp_path / "migrations" / file).write_text(text)
+        ok(atoll(tmp_path, "migrate", "hash"))
+        target = ("-u", url(name), "--dir", "file://migrations", "--dev-url", url(dev))
+        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
+        sql(name, "INSERT INTO public.users VALUES (1, 'a', NULL); "
+                  "INSERT INTO shop.orders VALUES (1, 1)")
+
+        dry = atoll(tmp_path, "migrate", "down", *target, "--dry-run")
+        assert dry.returncode == 1, dry.stdout + dry.stderr
+        assert 'table "shop.orders" holds 1 row' in dry.stdout
+        assert 'column "email" of table "public.users" holds 0 values' in dry.stdout
+        assert '-> DROP SCHEMA "shop" CASCADE;' in dry.stdout
+        assert '-> ALTER TABLE "public"."users" DROP COLUMN "email";' in dry.stdout
+        refused = atoll(tmp_path, "migrate", "down", *target)
+        assert refused.returncode == 1
+        assert refused.stderr == ('Error: migrate down would delete data: table "shop.orders" '
+                                  'holds 1 row; nothing was changed\n')
+
+        sql(name, "DELETE FROM shop.orders")
+        ok(atoll(tmp_path, "migrate", "down", *target))
+        assert sql(name, "SELECT version FROM atlas_schema_revisions.atlas_schema_revisions"
+                         " ORDER BY 1") == [("1",)]
+        assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(0,)]
+        assert sql(name, "SELECT column_name FROM information_schema.columns WHERE "
+                         "table_schema = 'public' AND table_name = 'users' ORDER BY 1") == [
+            ("id",), ("name",)]
+        assert sql(name, "SELECT count(*) FROM public.users") == [(1,)]
+        assert sql(dev, "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND "
+                        "nspname <> 'information_schema'") == [("public",)]
+        # A schema-bound dev URL cannot describe the whole database.
+        assert "dev URL must name a whole database" in failed(atoll(
+            tmp_path, "migrate", "down", *target[:4], "--dev-url", url(dev, "public")))
+        # And up again.
+        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
+        assert sql(name, "SELECT count(*) FROM shop.orders") == [(0,)]
+    finally:
+        drop_db(name)
+        drop_db(dev)
+
+
+def test_a_failing_realm_revert_changes_nothing(tmp_path):
+    name, dev = new_db("atoll_dn"), new_db("atoll_dv")
+    try:
+        (tmp_path / "migrations").mkdir()
+        for file, text in REALM_FILES.items():
+            (tmp_path / "migrations" / file).write_text(text)
+        ok(atoll(tmp_path, "migrate", "hash"))
+        target = ("-u", url(name), "--dir", "file://migrations", "--dev-url", url(dev))
+        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
+        # A function (not part of the model) reads the column the revert drops: PostgreSQL
+        # refuses the DROP COLUMN after the DROP SCHEMA ran; the one transaction takes both
+        # back.
+        sql(name, "CREATE FUNCTION public.first_email() RETURNS text LANGUAGE sql "
+                  "BEGIN ATOMIC SELECT email FROM public.users LIMIT 1; END")
+        r = atoll(tmp_path, "migrate", "down", *target, "--to-version", "1")
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(1,)]
+        assert len(sql(name, "SELECT version FROM "
+                             "atlas_schema_revisions.atlas_schema_revisions")) == 2
+    finally:
+        drop_db(name)
+        drop_db(dev)

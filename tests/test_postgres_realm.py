@@ -223,6 +223,19 @@ def test_migrate_diff_with_realm_dev_database(tmp_path, dbs):
                         "file://schema.hcl", "--dev-url", url(dev)))
     assert line.endswith('connected database is not clean: found schema "busy"')
     assert schemas(dev) == ["busy", "public"]
+    # The desired state is one schema of a database: Atlas's hint to bind the dev URL too.
+    line = failed(atoll(tmp_path, "migrate", "diff", "x", "--dir", "file://migrations", "--to",
+                        url(db, "other"), "--dev-url", url(dev)))
+    assert line == ('Error: dev database is not clean (found schema "busy"). Add a schema to '
+                    'the URL to limit the scope of the connection')
+    sql(dev, "DROP SCHEMA busy")
+    # Clean, the same command plans that one schema against the directory's realm.
+    out = ok(atoll(tmp_path, "migrate", "diff", "x", "--dir", "file://migrations", "--to",
+                   url(db, "other"), "--dev-url", url(dev)))
+    assert out == "" and schemas(dev) == ["public"]
+    x = next((tmp_path / "migrations").glob("*_x.sql")).read_text()
+    assert x == ('-- Drop schema named "public"\nDROP SCHEMA "public" CASCADE;\n'
+                 '-- Create "hack" table\nCREATE TABLE "other"."hack" ("x" integer NULL);\n')
 
 
 def test_clean_and_schema_vs_realm(tmp_path, dbs):

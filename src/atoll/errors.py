@@ -46,6 +46,16 @@ class DatabaseError(AtollError):
     """An error raised by a database while atoll executed a statement."""
 
 
+class DevNotCleanError(AtollError):
+    """The dev database holds something already (``reason`` says what): atoll neither uses
+    nor wipes it."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__("sql/migrate: taking database snapshot: sql/migrate: connected "
+                         f"database is not clean: {reason}")
+
+
 class RebuildProofError(DatabaseError):
     """A table rebuild would lose something (rows, child rows, triggers, views): the
     statement that showed it fails, so its transaction rolls back."""

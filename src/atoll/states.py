@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .dialects import dialect_for
 from .dialects.base import Connection, Dialect
-from .errors import AtollError, DatabaseError, SchemaError
+from .errors import AtollError, DatabaseError, DevNotCleanError, SchemaError
 from .gotext import go_quote
 from .schema.model import Schema
 from .textfile import read_text
@@ -131,9 +131,7 @@ def dev_database(dev_url: str | None) -> Iterator[tuple[Dialect, Connection]]:
     if reason:
         # Not ours to wipe: whatever this database is, it is left exactly as it was.
         conn.close()
-        raise AtollError(
-            "sql/migrate: taking database snapshot: sql/migrate: connected database is "
-            f"not clean: {reason}")
+        raise DevNotCleanError(reason)
     # The clean database's own image, where the engine has one: putting it back afterwards
     # is instant, where dropping every object one by one is not.
     blank = dialect.save_dev_state(conn) if dialect.dev_state_tag(conn) is not None else None

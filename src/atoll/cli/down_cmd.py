@@ -116,6 +116,11 @@ def down_cmd(ctx: click.Context, amount, **_):
     targets = build_targets(inv)
     for t in targets:  # a broken directory is the command's error, before any database moves
         dirs.get(t.settings.get("dir") or "file://migrations")
+    from ..realm import realm_url
+
+    if any(realm_url(t.url) for t in targets) and not realm_url(dev):
+        raise AtollError("migrate down on a URL naming a whole database (no schema) plans "
+                         "over every schema: the dev URL must name a whole database too")
     expected = DriftChecker(dev).expected
     job = down_job(dirs, expected, amount=n, to_version=inv.get("to_version") or None,
                    dry_run=bool(inv.get("dry_run")),

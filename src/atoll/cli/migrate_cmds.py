@@ -414,13 +414,22 @@ def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
     """``migrate diff`` with a dev URL naming a whole database: the directory replayed and
     the desired state read as realms, the plan qualified with each object's schema."""
     from ..migrate.executor import replay
-    from ..realm import guard_revisions, plan_realm, read_realm
+    from ..errors import DevNotCleanError
+    from ..realm import guard_revisions, plan_realm, read_realm, realm_url
     from ..states import dev_database
     from .shared import schema_variables
 
-    with dev_database(inv.get("dev_url")) as (dialect, conn):
-        replay(conn, dialect, directory, validate=False)
-        current = dialect.inspect_realm(conn)
+    try:
+        with dev_database(inv.get("dev_url")) as (dialect, conn):
+            replay(conn, dialect, directory, validate=False)
+            current = dialect.inspect_realm(conn)
+    except DevNotCleanError as exc:
+        # Atlas's hint, given when the desired state is one schema of a database: a dev URL
+        # bound to a schema would do.
+        if to[0].startswith(("file://", "mem://")) or realm_url(to[0]):
+            raise
+        raise AtollError(f"dev database is not clean ({exc.reason}). Add a schema to the "
+                         "URL to limit the scope of the connection") from None
     desired = read_realm(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),
                          project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
     current, desired = guard_revisions(current, desired, desired_urls=to)

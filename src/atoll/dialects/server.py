@@ -32,15 +32,17 @@ class VersionedOnlyDialect(Dialect):
     splitter_preset: str
     identifier_quote = '"'  # MySQL: "`"
 
-    def count_rows(self, conn: Connection, table: str, column: str | None = None) -> int:
-        """Rows of ``table`` in the connected schema (with ``column``: rows where it holds
-        a value), for the data loss check of ``migrate down``."""
+    def count_rows(self, conn: Connection, table: str, column: str | None = None,
+                   schema: str | None = None) -> int:
+        """Rows of ``table`` in the connected schema, or in ``schema`` (with ``column``: rows
+        where it holds a value), for the data loss check of ``migrate down``."""
         def q(name: str) -> str:
             mark = self.identifier_quote
             return mark + name.replace(mark, mark * 2) + mark
 
         where = f" WHERE {q(column)} IS NOT NULL" if column else ""
-        return int(conn.query(f"SELECT count(*) FROM {q(table)}{where}")[0][0])
+        name = f"{q(schema)}.{q(table)}" if schema else q(table)
+        return int(conn.query(f"SELECT count(*) FROM {name}{where}")[0][0])
 
     def connect(self, url: DatabaseURL) -> Connection:
         try:

@@ -3,7 +3,9 @@ files. The plan goes from the live database to the schema the directory describe
 target version (the files up to it replayed on the dev database), so it also works when the
 last file failed half-way. Before anything runs, the plan's data loss is measured: a dropped
 table that holds rows or a dropped column that holds values refuses the revert, with counts.
-The plan and the removal of the reverted files' revision rows run in one transaction."""
+The plan and the removal of the reverted files' revision rows run in one transaction. A URL
+naming a whole database (PostgreSQL without ``search_path``) is reverted as a whole: every
+schema, schemas the reverted files created dropped, all in that one transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..dialects.base import Statement
 from ..errors import DatabaseError, MigrationError
-from ..schema.changes import DropColumn, DropTable, ModifyTable
+from ..schema.changes import DropColumn, DropSchema, DropTable, InSchema, ModifyTable
 from ..schema.model import Schema
 from .directory import MigrationDir
 from .lock import APPLY_LOCK, acquire_lock
@@ -71,20 +73,52 @@ def target_version(applied: list[str], amount: int | None, to_version: str | Non
 
 
 def measure(conn, dialect, changes) -> list[DataAtRisk]:
-    """Rows of the tables and values of the columns the changes drop."""
+    """Rows of the tables and values of the columns the changes drop; over a realm, also
+    every table of a dropped schema (named ``schema.table``)."""
     count = getattr(dialect, "count_rows", None)
     if count is None:
         raise MigrationError(f"migrate down is not supported for {dialect.name} databases")
+
+    def rows(table: str, column: str | None, schema: str | None) -> int:
+        return count(conn, table, column, schema) if schema else count(conn, table, column)
+
     out = []
     for ch in changes:
-        if isinstance(ch, DropTable):
-            out.append(DataAtRisk(ch.table.name, None, count(conn, ch.table.name)))
+        schema = None
+        if isinstance(ch, InSchema):
+            schema, ch = ch.schema, ch.change
+        label = (lambda t: f"{schema}.{t}") if schema else (lambda t: t)
+        if isinstance(ch, DropSchema):
+            out += [DataAtRisk(f"{ch.schema.name}.{t.name}", None,
+                               rows(t.name, None, ch.schema.name)) for t in ch.schema.tables]
+        elif isinstance(ch, DropTable):
+            out.append(DataAtRisk(label(ch.table.name), None, rows(ch.table.name, None, schema)))
         elif isinstance(ch, ModifyTable):
             for sub in ch.changes:
                 if isinstance(sub, DropColumn):
-                    out.append(DataAtRisk(ch.new.name, sub.column.name,
-                                          count(conn, ch.old.name, sub.column.name)))
+                    out.append(DataAtRisk(label(ch.new.name), sub.column.name,
+                                          rows(ch.old.name, sub.column.name, schema)))
     return out
+
+
+def _plan(conn, dialect, d: MigrationDir, expected, target: str,
+          revisions_schema: str | None) -> tuple[list, list[Statement]]:
+    """The changes and statements from the live database to the directory at ``target``:
+    one schema, or, for a URL naming a whole database, every schema of it (new schemas
+    dropped, each table qualified with its schema)."""
+    url = getattr(conn, "url", None)
+    if url is not None and dialect.realm_scoped(url):
+        from ..realm import guard_revisions
+
+        current, desired = guard_revisions(dialect.inspect_realm(conn),
+                                           expected(d, target, realm=True), desired_urls=(),
+                                           revisions_schema=revisions_schema or "")
+        changes = dialect.diff_realm(current, desired)
+        return changes, dialect.plan_realm(changes) if changes else []
+    desired = expected(d, target)
+    current = dialect.inspect(conn, exclude=[REVISIONS_TABLE])
+    changes = dialect.diff(current, _without_revisions(desired))
+    return changes, dialect.plan(changes) if changes else []
 
 
 def migrate_down(conn, dialect, d: MigrationDir, expected: Callable[[MigrationDir, str], Schema],
@@ -92,7 +126,8 @@ def migrate_down(conn, dialect, d: MigrationDir, expected: Callable[[MigrationDi
                  dry_run: bool = False, revisions_schema: str | None = None,
                  lock_timeout: float = 10.0) -> DownReport:
     """Revert the database behind ``conn`` to the target version. ``expected(d, version)``
-    is the schema the directory describes at ``version`` (replayed on the dev database)."""
+    is the schema the directory describes at ``version`` (replayed on the dev database);
+    ``expected(d, version, realm=True)`` the realm, for a URL naming a whole database."""
     start = time.perf_counter()
     hook = revisions_hook(dialect)
     report = DownReport(dry_run=dry_run)
@@ -112,10 +147,8 @@ def migrate_down(conn, dialect, d: MigrationDir, expected: Callable[[MigrationDi
         if report.target and d.file(report.target) is None:
             raise MigrationError(f'migration file of version "{report.target}" not found in '
                                  f"{d.path}: the directory cannot describe the target state")
-        desired = expected(d, report.target)
-        current = dialect.inspect(conn, exclude=[REVISIONS_TABLE])
-        changes = dialect.diff(current, _without_revisions(desired))
-        report.statements = dialect.plan(changes) if changes else []
+        changes, report.statements = _plan(conn, dialect, d, expected, report.target,
+                                           revisions_schema)
         report.checks = measure(conn, dialect, changes)
         if dry_run or report.refused:
             return report
