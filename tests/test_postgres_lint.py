@@ -118,3 +118,63 @@ def test_servers_older_than_postgres_10_are_refused(monkeypatch):
     with pytest.raises(DatabaseError, match=r"^postgres: unsupported postgres version: 90624$"):
         connection.PostgresConnection(parse_url("postgres://u@127.0.0.1:5432/x?sslmode=disable"))
     assert closed == [True]
+
+
+REALM_INIT = ("CREATE SCHEMA shop;\n"
+              "CREATE TABLE shop.orders (id bigint PRIMARY KEY, note text, total int);\n"
+              "CREATE INDEX orders_note ON shop.orders (note);\n"
+              "CREATE TABLE public.users (id bigint PRIMARY KEY);\n")
+
+
+def test_lint_with_a_realm_dev_url_analyses_every_schema(tmp_path):
+    """A dev URL without search_path names the whole database: the files replay on it and
+    the changes of every schema are analysed (Atlas's DevLoader on a realm connection), and
+    the dev database is put back as it was."""
+    from postgres_support import drop_db, new_db
+
+    dev = new_db("atoll_lr")
+    try:
+        (tmp_path / "migrations").mkdir()
+        files = {
+            "1_init.sql": REALM_INIT,
+            "2_change.sql": ("ALTER TABLE shop.orders DROP COLUMN note;\n"
+                             "ALTER TABLE shop.orders ALTER COLUMN total SET NOT NULL;\n"
+                             "CREATE INDEX orders_total ON shop.orders (total);\n"
+                             "CREATE UNIQUE INDEX orders_id_total ON shop.orders (id, total);\n"
+                             "DROP TABLE public.users;\n"
+                             "CREATE SCHEMA tmp;\nCREATE TABLE tmp.t (id int);\n"
+                             "CREATE INDEX t_id ON tmp.t (id);\nDROP SCHEMA tmp CASCADE;\n"),
+        }
+        for name, text in files.items():
+            (tmp_path / "migrations" / name).write_text(text)
+        (tmp_path / "atlas.hcl").write_text(
+            CONCURRENT_ON + f'env "pg" {{\n  dev = "{url(dev)}"\n}}\n')
+        ok(atoll(tmp_path, "migrate", "hash"))
+        r = atoll(tmp_path, "migrate", "lint", "--env", "pg", "--latest", "1")
+        assert r.returncode == 1, r.stdout + r.stderr
+        out = " ".join(r.stdout.split())
+        assert 'L1: Dropping non-virtual column "note"' in out
+        assert ('L2: Modifying nullable column "total" to non-nullable might fail in case it '
+                'contains NULL values') in out
+        assert ('L3: Creating index "orders_total" non-concurrently causes write locks on the '
+                '"orders" table') in out
+        assert ('L4: Adding a unique index "orders_id_total" on table "orders" might fail in '
+                'case columns "id", "total" contain duplicate entries') in out
+        assert 'L5: Dropping table "users"' in out
+        # A schema created and dropped in the same file is temporary: no DS101, no PG101.
+        assert '"tmp"' not in out and '"t_id"' not in out
+        assert [r[0] for r in sql(dev, "SELECT nspname FROM pg_namespace WHERE nspname !~ "
+                                       "'^pg_' AND nspname <> 'information_schema'")] == [
+            "public"]
+        # The report's schemas are the realm's HCL (every schema).
+        js = atoll(tmp_path, "migrate", "lint", "--dev-url", url(dev), "--latest", "1",
+                   "--format", "{{ json . }}")
+        assert js.returncode == 1 and 'schema \\"shop\\"' in js.stdout
+        # Dropping a whole schema is DS101.
+        (tmp_path / "migrations" / "3_drop.sql").write_text("DROP SCHEMA shop CASCADE;\n")
+        ok(atoll(tmp_path, "migrate", "hash"))
+        r = atoll(tmp_path, "migrate", "lint", "--env", "pg", "--latest", "1")
+        assert r.returncode == 1
+        assert 'L1: Dropping non-empty schema "shop" with 1 table' in r.stdout
+    finally:
+        drop_db(dev)

@@ -40,19 +40,19 @@ class ConcurrentIndex(Analyzer):
                 diags.append(Diagnostic(sc.stmt.pos, _TX_HINT, "PG102"))
             if concurrent:
                 continue
-            for c in sc.changes:
+            for schema, c in sc.each():
                 if not isinstance(c, ModifyTable):
                     continue
                 table = c.new.name
                 for mc in c.changes:
                     if (isinstance(mc, AddIndex) and mc.index.origin in (None, "c")
-                            and not f.table_span(table) & Span.ADDED):
+                            and not f.table_span(table, schema) & Span.ADDED):
                         diags.append(Diagnostic(
                             sc.stmt.pos, f"Creating index {go_quote(mc.index.name)} "
                                          f"non-concurrently causes write locks on the "
                                          f"{go_quote(table)} table", "PG101"))
                     elif (isinstance(mc, DropIndex) and mc.index.origin in (None, "c")
-                          and not f.index_span(table, mc.index.name) & Span.ADDED):
+                          and not f.index_span(table, mc.index.name, schema) & Span.ADDED):
                         diags.append(Diagnostic(
                             sc.stmt.pos, f"Dropping index {go_quote(mc.index.name)} "
                                          f"non-concurrently causes write locks on the "

@@ -38,6 +38,7 @@ from ...schema.changes import (
     DropForeignKey,
     DropIndex,
     DropTable,
+    InSchema,
     ModifyColumn,
     ModifyIndex,
     ModifyTable,
@@ -67,6 +68,7 @@ __all__ = [
     "Stmt",
     "SuggestedFix",
     "analyzers_for",
+    "in_schemas",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -136,10 +138,24 @@ class Stmt:
 
 @dataclass
 class Change:
-    """The schema changes one statement made (a batch has ``Stmt(pos=0)``)."""
+    """The schema changes one statement made (a batch has ``Stmt(pos=0)``). On a realm (a
+    dev URL naming a whole database) the changes inside a schema are ``InSchema`` values."""
 
     stmt: Stmt
     changes: list = field(default_factory=list)
+
+    def each(self) -> Iterable[tuple[str, object]]:
+        """``(schema, change)`` for every change: the schema a realm change is in, "" for
+        a change of the one connected schema."""
+        return in_schemas(self.changes)
+
+
+def in_schemas(changes: Iterable) -> Iterable[tuple[str, object]]:
+    for c in changes:
+        if isinstance(c, InSchema):
+            yield c.schema, c.change
+        else:
+            yield "", c
 
 
 class Span(IntFlag):
@@ -174,7 +190,7 @@ class LintFile:
     start: Schema | None = None  # schema before the file
     end: Schema | None = None  # schema after the file
     is_checkpoint: bool = False
-    _spans: dict[str, _TableSpan] | None = field(default=None, repr=False)
+    _spans: dict[tuple[str, str], _TableSpan] | None = field(default=None, repr=False)
 
     def set_changes(self, changes: list[Change]) -> None:
         self.changes = changes
@@ -182,14 +198,14 @@ class LintFile:
 
     # -- spans (Atlas computes them once, on first use) ----------------------------------------
 
-    def _load_spans(self) -> dict[str, _TableSpan]:
-        spans: dict[str, _TableSpan] = {}
-
-        def table(name: str) -> _TableSpan:
-            return spans.setdefault(name, _TableSpan())
+    def _load_spans(self) -> dict[tuple[str, str], _TableSpan]:
+        spans: dict[tuple[str, str], _TableSpan] = {}
 
         for sc in self.changes:
-            for c in sc.changes:
+            for schema, c in sc.each():
+                def table(name: str) -> _TableSpan:
+                    return spans.setdefault((schema, name), _TableSpan())
+
                 if isinstance(c, AddTable):
                     span = table(c.table.name)
                     span.state = Span.ADDED
@@ -222,25 +238,27 @@ class LintFile:
                                 span.foreign_keys.get(name, Span.UNKNOWN) | Span.DROPPED)
         return spans
 
-    def _span(self, table: str) -> _TableSpan:
+    # ``schema``: the schema of a realm change (``Change.each``); "" for the connected one.
+    def _span(self, table: str, schema: str) -> _TableSpan:
         if self._spans is None:
             self._spans = self._load_spans()
-        return self._spans.setdefault(table, _TableSpan())
+        return self._spans.setdefault((schema, table), _TableSpan())
 
-    def table_span(self, table: str) -> Span:
-        return self._span(table).state
+    def table_span(self, table: str, schema: str = "") -> Span:
+        return self._span(table, schema).state
 
-    def column_span(self, table: str, column: str) -> Span:
-        return self._span(table).columns.get(column, Span.UNKNOWN)
+    def column_span(self, table: str, column: str, schema: str = "") -> Span:
+        return self._span(table, schema).columns.get(column, Span.UNKNOWN)
 
-    def index_span(self, table: str, index: str) -> Span:
-        return self._span(table).indexes.get(index, Span.UNKNOWN)
+    def index_span(self, table: str, index: str, schema: str = "") -> Span:
+        return self._span(table, schema).indexes.get(index, Span.UNKNOWN)
 
-    def foreign_key_span(self, table: str, fk: str) -> Span:
-        return self._span(table).foreign_keys.get(fk, Span.UNKNOWN)
+    def foreign_key_span(self, table: str, fk: str, schema: str = "") -> Span:
+        return self._span(table, schema).foreign_keys.get(fk, Span.UNKNOWN)
 
     def schema_span(self, schema: str) -> Span:
-        """Schemas are never added or dropped on SQLite (one schema, ``main``)."""
+        """Schemas are added or dropped only on a realm (never on SQLite: one schema,
+        ``main``)."""
         state = Span.UNKNOWN
         for sc in self.changes:
             for c in sc.changes:
@@ -302,7 +320,7 @@ class Destructive(Analyzer):
         f = p.file
         diags: list[Diagnostic] = []
         for sc in f.changes:
-            for c in sc.changes:
+            for schema, c in sc.each():
                 kind = type(c).__name__
                 if kind == "DropSchema":
                     name = _schema_name(c)
@@ -317,8 +335,8 @@ class Destructive(Analyzer):
                         diags.append(Diagnostic(sc.stmt.pos, text, "DS101"))
                 elif isinstance(c, DropTable):
                     t = c.table.name
-                    if (f.schema_span("main") != Span.DROPPED
-                            and f.table_span(t) != Span.TEMPORARY):
+                    if (f.schema_span(schema or "main") != Span.DROPPED
+                            and f.table_span(t, schema) != Span.TEMPORARY):
                         diags.append(Diagnostic(
                             sc.stmt.pos, f"Dropping table {go_quote(t)}", "DS102",
                             (SuggestedFix("Add a pre-migration check to ensure table "
@@ -328,7 +346,7 @@ class Destructive(Analyzer):
                     for mc in c.changes:
                         if not isinstance(mc, DropColumn):
                             continue
-                        if f.column_span(c.new.name, mc.column.name) == Span.TEMPORARY:
+                        if f.column_span(c.new.name, mc.column.name, schema) == Span.TEMPORARY:
                             continue
                         g = mc.column.generated
                         if g is None or g.storage.upper() != "VIRTUAL":
@@ -361,21 +379,21 @@ class DataDepend(Analyzer):
     def analyze(self, p: Pass) -> list[Report]:
         f = p.file
         diags: list[Diagnostic] = []
-        dropped = [mc for sc in f.changes for c in sc.changes if isinstance(c, ModifyTable)
+        dropped = [mc for sc in f.changes for _, c in sc.each() if isinstance(c, ModifyTable)
                    for mc in c.changes if isinstance(mc, DropIndex)]
         for sc in f.changes:
-            for c in sc.changes:
+            for schema, c in sc.each():
                 if not isinstance(c, ModifyTable):
                     continue
                 t = c.new.name
                 for mc in c.changes:
                     if isinstance(mc, AddIndex):
-                        d = self._add_index(f, t, mc, dropped, sc.stmt.pos)
+                        d = self._add_index(f, t, mc, dropped, sc.stmt.pos, schema)
                         if d:
                             diags.append(d)
                     elif isinstance(mc, ModifyIndex):
                         if (ChangeKind.UNIQUE in mc.kind and mc.new.unique
-                                and not f.index_span(t, mc.new.name) & Span.ADDED):
+                                and not f.index_span(t, mc.new.name, schema) & Span.ADDED):
                             diags.append(Diagnostic(
                                 sc.stmt.pos,
                                 f"Modifying an index {go_quote(mc.new.name)} on table "
@@ -383,14 +401,14 @@ class DataDepend(Analyzer):
                     elif isinstance(mc, AddColumn):
                         col = mc.column
                         if not col.null and col.default is None and not (
-                                f.table_span(t) & Span.ADDED):
+                                f.table_span(t, schema) & Span.ADDED):
                             diags.append(Diagnostic(
                                 sc.stmt.pos,
                                 f"Adding a non-nullable {go_quote(self.column_type(col))} column "
                                 f"{go_quote(col.name)} will fail in case table {go_quote(t)} "
                                 "is not empty", "MF103"))
                     elif isinstance(mc, ModifyColumn):
-                        if (f.table_span(t) & Span.ADDED
+                        if (f.table_span(t, schema) & Span.ADDED
                                 or not (mc.old.null and not mc.new.null)):
                             continue
                         d = self.nullable_to_not_null(mc, sc.stmt.pos)
@@ -409,7 +427,7 @@ class DataDepend(Analyzer):
 
     @staticmethod
     def _add_index(f: LintFile, t: str, mc: AddIndex, dropped: list[DropIndex],
-                   pos: int) -> Diagnostic | None:
+                   pos: int, schema: str = "") -> Diagnostic | None:
         idx = mc.index
         if not idx.unique:
             return None
@@ -419,7 +437,7 @@ class DataDepend(Analyzer):
                 return False
             for p1 in idx.parts:
                 if p1.column is not None:
-                    if not f.column_span(t, p1.column) & Span.ADDED and not any(
+                    if not f.column_span(t, p1.column, schema) & Span.ADDED and not any(
                             p2.column == p1.column for p2 in drop.index.parts):
                         return False
                 elif p1.expr is not None and not any(
@@ -430,7 +448,7 @@ class DataDepend(Analyzer):
         if any(replaces(d) for d in dropped):
             return None
         names = [go_quote(p.column) for p in idx.parts
-                 if p.column is not None and not f.column_span(t, p.column) & Span.ADDED]
+                 if p.column is not None and not f.column_span(t, p.column, schema) & Span.ADDED]
         if not names:
             return None
         s = (f"column {names[0]} contains" if len(names) == 1
@@ -452,7 +470,7 @@ class ConDrop(Analyzer):
         f = p.file
         diags: list[Diagnostic] = []
         for sc in f.changes:
-            for c in sc.changes:
+            for schema, c in sc.each():
                 if not isinstance(c, ModifyTable):
                     continue
                 dropped_cols = {mc.column.name for mc in c.changes if isinstance(mc, DropColumn)}
@@ -460,7 +478,7 @@ class ConDrop(Analyzer):
                     if not isinstance(mc, DropForeignKey):
                         continue
                     fk = mc.foreign_key
-                    if f.foreign_key_span(c.new.name, fk.name) & Span.ADDED:
+                    if f.foreign_key_span(c.new.name, fk.name, schema) & Span.ADDED:
                         continue
                     if not any(col in dropped_cols for col in fk.columns):
                         diags.append(Diagnostic(
@@ -486,32 +504,32 @@ class Incompatible(Analyzer):
         f = p.file
         diags: list[Diagnostic] = []
         for i, sc in enumerate(f.changes):
-            for c in sc.changes:
+            for schema, c in sc.each():
                 if isinstance(c, RenameTable):
-                    if (not f.schema_span("main") & Span.ADDED
-                            and not f.table_span(c.old.name) & Span.ADDED):
+                    if (not f.schema_span(schema or "main") & Span.ADDED
+                            and not f.table_span(c.old.name, schema) & Span.ADDED):
                         diags.append(Diagnostic(
                             sc.stmt.pos,
                             f"Renaming table {go_quote(c.old.name)} to {go_quote(c.new.name)}",
                             "BC101"))
                 elif isinstance(c, ModifyTable):
-                    if f.table_span(c.new.name) & Span.ADDED:
+                    if f.table_span(c.new.name, schema) & Span.ADDED:
                         continue
                     for mc in c.changes:
                         renamed = (isinstance(mc, RenameColumn)
                                    or (isinstance(mc, ModifyColumn)
                                        and mc.old.name != mc.new.name))
-                        if renamed and not _added_back(f.changes[i:], mc.old.name):
+                        if renamed and not _added_back(f.changes[i:], mc.old.name, schema):
                             diags.append(Diagnostic(
                                 sc.stmt.pos, f"Renaming column {go_quote(mc.old.name)} to "
                                              f"{go_quote(mc.new.name)}", "BC102"))
         return [Report(self.heading, tuple(diags))] if diags else []
 
 
-def _added_back(changes: Iterable[Change], name: str) -> bool:
+def _added_back(changes: Iterable[Change], name: str, schema: str = "") -> bool:
     for sc in changes:
-        for c in sc.changes:
-            if isinstance(c, ModifyTable) and any(
+        for s, c in sc.each():
+            if s == schema and isinstance(c, ModifyTable) and any(
                     isinstance(mc, AddColumn) and mc.column.name == name for mc in c.changes):
                 return True
     return False
@@ -584,7 +602,7 @@ class Naming(Analyzer):
         diags: list[Diagnostic] = []
         for sc in p.file.changes:
             pos = sc.stmt.pos
-            for c in sc.changes:
+            for _, c in sc.each():
                 if type(c).__name__ == "AddSchema":
                     self._check("schema", _schema_name(c), pos, diags)
                 elif isinstance(c, AddTable):

@@ -5,7 +5,8 @@
    ``--git-base BRANCH``).
 3. Replay on the dev database: the base files (from the last checkpoint on) run as a whole; each
    new file runs statement by statement, with an inspect and a diff after each statement, so
-   every statement gets the schema changes it made. The very first file of an empty base with
+   every statement gets the schema changes it made. A dev URL naming a whole database (no
+   schema) is inspected and diffed as a realm: changes in every schema are analysed. The very first file of an empty base with
    more than 10 statements runs at once (one change set at position 0).
 4. Analysis: per new file, the analyzers' reports pass through ``atlas:nolint`` and the
    per-analyzer ``error`` setting.
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...errors import AtollError, ChecksumError, DatabaseError
-from ...schema.model import Schema
+from ...schema.model import Realm, Schema
 from ..checksum import HASH_FILE_NAME, ChecksumMismatch
 from ..directives import directive, file_directives
 from ..directory import MigrationDir, MigrationFile, load_dir
@@ -112,15 +113,26 @@ def _byte_positions(text: str):
 
 
 class _Loader:
-    def __init__(self, dialect, conn):
-        self.dialect, self.conn = dialect, conn
+    """Replays on the dev database. ``realm``: the dev URL names a whole database (no
+    schema), so every schema is inspected and diffed, as Atlas's ``DevLoader`` does with a
+    realm connection; ``realm`` is then the clean state to put back."""
+
+    def __init__(self, dialect, conn, realm: Realm | None = None):
+        self.dialect, self.conn, self.realm = dialect, conn, realm
         # The clean database's own image, where the engine has one: putting it back is
         # instant, where dropping every object one by one is not.
         self.blank = (dialect.save_dev_state(conn) if dialect.dev_state_tag(conn) is not None
                       else None)
 
-    def inspect(self) -> Schema:
+    def inspect(self) -> Schema | Realm:
+        if self.realm is not None:
+            return self.dialect.inspect_realm(self.conn)
         return self.dialect.inspect(self.conn)
+
+    def diff(self, current, desired) -> list:
+        if self.realm is not None:
+            return list(self.dialect.diff_realm(current, desired))
+        return list(self.dialect.diff(current, desired))
 
     def stmts(self, f: MigrationFile) -> list:
         try:
@@ -139,6 +151,9 @@ class _Loader:
     def restore(self) -> None:
         if self.blank is not None:
             self.dialect.load_dev_state(self.conn, self.blank)
+            return
+        if self.realm is not None:
+            self.dialect.restore_realm_dev(self.conn, self.realm)
             return
         for stmt in self.dialect.clean(self.conn):
             self.conn.execute(stmt.sql)
@@ -163,7 +178,7 @@ class _Loader:
         for s in stmts:
             self.exec(f, s, with_text=True)
         current = self.inspect()
-        lf.changes.append(Change(Stmt(pos=0), list(self.dialect.diff(start, current))))
+        lf.changes.append(Change(Stmt(pos=0), self.diff(start, current)))
         return current
 
     def next(self, f: MigrationFile, lf: LintFile, start: Schema) -> Schema:
@@ -180,7 +195,7 @@ class _Loader:
                 changes = []
             else:
                 nxt = self.inspect()
-                changes = list(self.dialect.diff(current, nxt))
+                changes = self.diff(current, nxt)
                 current = nxt
             token = after
             lf.changes.append(Change(Stmt(byte_pos(s.pos), s.text, tuple(s.comments)),
@@ -283,20 +298,25 @@ def analyze_files(report: LintReport, files: list[LintFile], analyzers: list[Ana
 # entry point
 
 
-def _schema_hcl(schema: Schema | None, dialect) -> str:
+def _schema_hcl(schema: Schema | Realm | None, dialect) -> str:
     if schema is None:
         return ""
     try:
+        if isinstance(schema, Realm):
+            return dialect.encode_hcl_realm(schema)
         return dialect.encode_hcl(schema)
     except Exception:  # noqa: BLE001 - the report stays useful without the HCL
         return ""
 
 
-def _dev_snapshot_check(dialect, conn) -> None:
-    reason = dialect.dev_not_clean(dialect.inspect(conn))
+def _dev_snapshot(dialect, conn, realm: bool) -> Realm | None:
+    """Refuse a dev database that is not clean; for a realm, the clean state to put back."""
+    state = dialect.inspect_realm(conn) if realm else dialect.inspect(conn)
+    reason = dialect.realm_dev_not_clean(state) if realm else dialect.dev_not_clean(state)
     if reason:
         raise AtollError("taking database snapshot: sql/migrate: connected database is not "
                          f"clean: {reason}")
+    return state if realm else None
 
 
 def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
@@ -337,7 +357,7 @@ def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
         conn = dialect.connect(url)
         try:
             _run(report, directory, dialect, conn, latest, git_base, git_dir, config,
-                 analyzers)
+                 analyzers, realm=dialect.realm_scoped(url))
         finally:
             conn.close()
     finally:
@@ -346,7 +366,7 @@ def lint_dir(dir_path: str | os.PathLike | MigrationDir, dev_url: str, *,
 
 
 def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git_base,
-         git_dir, config: LintConfig, analyzers: list[Analyzer]) -> None:
+         git_dir, config: LintConfig, analyzers: list[Analyzer], realm: bool = False) -> None:
     # 1. integrity
     try:
         directory.validate()
@@ -383,8 +403,7 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
     report.total_files = len(feat)
 
     # 3. replay
-    _dev_snapshot_check(dialect, conn)
-    loader = _Loader(dialect, conn)
+    loader = _Loader(dialect, conn, _dev_snapshot(dialect, conn, realm))
     try:
         try:
             start, end, files = loader.load(base, feat)
