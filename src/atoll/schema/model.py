@@ -256,12 +256,15 @@ class View:
     ``columns`` are what the engine derives from the query (inspected) or what the schema file
     declares; they describe the view and are not compared. ``depends_on`` names the tables
     and views the query reads (found in its text, plus any declared in HCL), used to order
-    statements; it is not compared either."""
+    statements; it is not compared either. An object of another schema of the realm is named
+    ``schema.name`` (PostgreSQL). ``column_reads``: the ``(dependency, column)`` pairs the
+    query reads, where the engine tells (PostgreSQL's ``pg_depend``); ``None`` when unknown."""
 
     name: str
     definition: str
     columns: tuple[Column, ...] = ()
     depends_on: tuple[str, ...] = field(default=(), compare=False)
+    column_reads: tuple[tuple[str, str], ...] | None = field(default=None, compare=False)
     comment: str | None = None
     create_sql: str | None = field(default=None, compare=False, repr=False)
     # PostgreSQL: a materialized view (its rows are stored, built when it is created).

@@ -6,7 +6,7 @@ triggers by everything that defines them. A changed object is a ``ModifyView`` /
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..errors import SchemaError
 from ..gotext import go_quote
@@ -55,25 +55,34 @@ def trigger_changes(current: Schema, desired: Schema) -> list:
                     ModifyTrigger, AddTrigger)
 
 
-def dependency_order(views: Sequence[View]) -> list[View]:
+def dependency_order(views: Sequence, key: Callable | None = None,
+                     deps: Callable | None = None) -> list:
     """``views`` with each one after the views of the list it reads, otherwise in the given
-    order (the order to create them in; reversed, to drop them). A cycle is an error."""
-    by_name = {v.name: v for v in views}
-    out: list[View] = []
-    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+    order (the order to create them in; reversed, to drop them). A cycle is an error.
+    ``key(item)`` and ``deps(item)`` (default: the view's name and ``depends_on``) let the
+    items be something else, such as ``(schema, view)`` pairs over several schemas."""
+    key = key or (lambda v: v.name)
+    deps = deps or (lambda v: v.depends_on)
+    by_key = {key(v): v for v in views}
+    out: list = []
+    state: dict = {}  # 1 = visiting, 2 = done
 
-    def visit(v: View, path: tuple[str, ...]) -> None:
-        if state.get(v.name) == 2:
+    def label(k) -> str:
+        return go_quote(".".join(k) if isinstance(k, tuple) else k)
+
+    def visit(v, path: tuple) -> None:
+        k = key(v)
+        if state.get(k) == 2:
             return
-        if state.get(v.name) == 1:
-            cycle = " -> ".join(go_quote(n) for n in (*path, v.name))
+        if state.get(k) == 1:
+            cycle = " -> ".join(label(n) for n in (*path, k))
             raise SchemaError(f"views depend on each other in a cycle: {cycle}")
-        state[v.name] = 1
-        for dep in v.depends_on:
-            d = by_name.get(dep)
+        state[k] = 1
+        for dep in deps(v):
+            d = by_key.get(dep)
             if d is not None and d is not v:
-                visit(d, (*path, v.name))
-        state[v.name] = 2
+                visit(d, (*path, k))
+        state[k] = 2
         out.append(v)
 
     for v in views:

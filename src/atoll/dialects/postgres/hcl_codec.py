@@ -50,6 +50,7 @@ from ...schema.model import (
     View,
 )
 from .types import enum_type, hcl_type_text, type_from_hcl
+from .views import dep_key
 
 _UNSUPPORTED = {"sequence": "sequences", "aggregate": "aggregates", "policy": "policies",
                 "extension": "extensions", "event_trigger": "event triggers"}
@@ -141,10 +142,13 @@ def _decode(doc: Document, *, realm: bool) -> Realm:
         fks = tuple(_fk(fb, t, sname, by_name, realm) for fb in tb.children("foreign_key"))
         tables.setdefault(sname, []).append(dataclasses.replace(t, foreign_keys=fks))
     views: dict[str, list[View]] = {}
-    for kind in ("view", "materialized"):
-        for vb in doc.children(kind):
-            v = _view(vb, labels, enum_types)
-            views.setdefault(labels[vb.get("schema").name], []).append(v)
+    vblocks = [vb for kind in ("view", "materialized") for vb in doc.children(kind)]
+    objects = {(sname, t.name) for _, sname, t in decoded}
+    objects |= {(labels[r.name], _label(vb)) for vb in vblocks
+                if isinstance(r := vb.get("schema"), Ref) and r.name in labels}
+    for vb in vblocks:
+        v = _view(vb, labels, enum_types, objects)
+        views.setdefault(labels[vb.get("schema").name], []).append(v)
     return Realm(tuple(
         Schema(name=_label(sb), tables=tuple(tables.get(_label(sb), ())),
                comment=_str(sb, "comment"), enums=tuple(enums.get(_label(sb), ())),
@@ -152,8 +156,11 @@ def _decode(doc: Document, *, realm: bool) -> Realm:
         for sb in sblocks))
 
 
-def _view(b: Block, labels: dict[str, str], enums: dict[str, ColumnType]) -> View:
-    """A ``view`` or ``materialized`` block (atoll reads them; Atlas's paid build too)."""
+def _view(b: Block, labels: dict[str, str], enums: dict[str, ColumnType],
+          objects: set[tuple[str, str]]) -> View:
+    """A ``view`` or ``materialized`` block (atoll reads them; Atlas's paid build too).
+    ``objects``: the document's tables and views as ``(schema, name)``, to tell which
+    schema a ``depends_on`` reference (``table.users``, ``table.a.users``) means."""
     name = _label(b)
     noun = "materialized view" if b.type == "materialized" else "view"
     sref = b.get("schema")
@@ -163,9 +170,10 @@ def _view(b: Block, labels: dict[str, str], enums: dict[str, ColumnType]) -> Vie
     if not definition or not definition.strip():
         raise SchemaError(f'{noun} {go_quote(name)}: missing "as" definition (the query)')
     deps = []
+    own = labels[sref.name]
     for r in _refs(b, "depends_on"):
         if r.path and r.path[0][0] in ("table", "view", "materialized"):
-            deps.append(r.path[0][1].rpartition(".")[2])
+            deps.append(_dep_name(own, r.path[0][1], labels, objects))
     try:
         columns = tuple(_column(cb, enums) for cb in b.children("column"))
     except SchemaError as exc:
@@ -173,6 +181,23 @@ def _view(b: Block, labels: dict[str, str], enums: dict[str, ColumnType]) -> Vie
     return View(name=name, definition=definition.replace("\r\n", "\n").strip(),
                 columns=columns, depends_on=tuple(deps), comment=_str(b, "comment"),
                 materialized=b.type == "materialized")
+
+
+def _dep_name(own: str, label: str, labels: dict[str, str],
+              objects: set[tuple[str, str]]) -> str:
+    """A view's dependency as ``View.depends_on`` names it: ``name`` in the view's own
+    schema, ``schema.name`` in another (a qualified label, or the one schema holding it)."""
+    if (own, label) in objects:
+        return label
+    qualifier, dot, name = label.partition(".")
+    if dot and (labels.get(qualifier), name) in objects:
+        schema = labels[qualifier]
+    else:
+        holders = [s for s, n in objects if n == label]
+        if len(holders) != 1:
+            return label.rpartition(".")[2]
+        schema, name = holders[0], label
+    return name if schema == own else f"{schema}.{name}"
 
 
 def _table(b: Block, name: str, enums: dict[str, ColumnType]) -> Table:
@@ -483,16 +508,26 @@ def _enc_table(schema: Schema, t: Table, names: "_RealmNames | None" = None) -> 
     return _Blk("table", labels, body)
 
 
-def _enc_view(schema: Schema, v: View) -> _Blk:
+def _enc_view(schema: Schema, v: View, realm: Realm | None = None,
+              names: "_RealmNames | None" = None) -> _Blk:
     body: list = [_Attr("schema", ref_to("schema", schema.name))]
     body.extend(_enc_column(c) for c in v.columns)
     body.append(_Attr("as", might_heredoc(v.definition)))
-    kinds = {x.name: ("materialized" if x.materialized else "view") for x in schema.views}
-    kinds.update({t.name: "table" for t in schema.tables})
-    deps = sorted(f"{kinds[d]}\0{d}" for d in v.depends_on if d in kinds)
+    kinds: dict[tuple[str, str], str] = {}
+    for s in realm.schemas if realm is not None else (schema,):
+        kinds.update({(s.name, x.name): "materialized" if x.materialized else "view"
+                      for x in s.views})
+        kinds.update({(s.name, t.name): "table" for t in s.tables})
+    deps = []
+    for d in v.depends_on:
+        key = dep_key(schema.name, d, kinds)
+        kind = kinds.get(key)
+        if kind is not None:
+            ref = names.table_ref(*key) if kind == "table" and names is not None \
+                else ref_to(kind, key[1])
+            deps.append((kind, key[1], key[0], ref))
     if deps:
-        body.append(_Attr("depends_on", "[" + ", ".join(
-            ref_to(*d.split("\0")) for d in deps) + "]"))
+        body.append(_Attr("depends_on", "[" + ", ".join(d[3] for d in sorted(deps)) + "]"))
     if v.comment is not None:
         body.append(_Attr("comment", hcl_quote(v.comment)))
     return _Blk("materialized" if v.materialized else "view", [v.name], body)
@@ -558,7 +593,7 @@ def encode_realm(realm: Realm) -> str:
     every schema's enums, then one ``schema`` block per schema."""
     names = _RealmNames.of(realm)
     blocks: list = [_enc_table(s, t, names) for s in realm.schemas for t in s.tables]
-    blocks += [_enc_view(s, v) for s in realm.schemas for v in s.views]
+    blocks += [_enc_view(s, v, realm, names) for s in realm.schemas for v in s.views]
     for s in realm.schemas:
         for e in s.enums:
             blocks.append(_Blk("enum", [s.name, e.name] if (s.name, e.name) in names.enums

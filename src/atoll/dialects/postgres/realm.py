@@ -37,7 +37,7 @@ from .inspect import SCHEMA_QUERY, inspect_one, schema_enums, server_version
 from .objects import _QUERY as OBJECTS_QUERY
 from .plan import _Planner
 from .types import enum_type
-from .views import split_view_changes, with_view_dependents
+from .views import view_change_statements, with_realm_view_dependents
 
 _USER_SCHEMAS = ("NOT IN ('information_schema', 'pg_catalog', 'pg_toast', 'crdb_internal', "
                  "'pg_extension') AND nspname NOT LIKE 'pg_%temp_%'")
@@ -67,16 +67,23 @@ def _contents(schema: Schema, skip: frozenset[str] = frozenset()) -> list:
 
 
 def diff_realm(current: Realm, desired: Realm, *, skip: frozenset[str] = frozenset()) -> list:
-    return realm_changes(
-        current, desired,
-        diff_schema=lambda s1, s2: with_view_dependents(diff_schema(s1, s2, skip=skip), s1, s2),
-        contents=lambda s: _contents(s, skip), schema_level=(SetSchemaComment,))
+    changes = realm_changes(current, desired,
+                            diff_schema=lambda s1, s2: diff_schema(s1, s2, skip=skip),
+                            contents=lambda s: _contents(s, skip),
+                            schema_level=(SetSchemaComment,))
+    return with_realm_view_dependents(changes, current, desired)
 
 
 # --- plan ------------------------------------------------------------------------------------
 
 def plan_realm(changes: Sequence, *, indent: str = "") -> list[Statement]:
     planner = _Planner(indent, None, realm=True)
+    # Views, as in schema scope but across schemas: dropped before every other statement
+    # (a DROP SCHEMA … CASCADE would take them), created after, each after what it reads.
+    drops, creates = view_change_statements(
+        [(c.schema, c.change) for c in changes
+         if isinstance(c, InSchema) and isinstance(c.change, (AddView, DropView, ModifyView))])
+    planner.out.extend(drops)
     rest: list[InSchema] = []
     for c in changes:
         if isinstance(c, AddSchema):
@@ -88,23 +95,12 @@ def plan_realm(changes: Sequence, *, indent: str = "") -> list[Statement]:
             planner.emit(f'DROP SCHEMA "{name}" CASCADE', f'drop schema named "{name}"')
         elif isinstance(c, SetSchemaComment):
             planner.plan(c)
-        else:
+        elif not isinstance(c.change, (AddView, DropView, ModifyView)):
             rest.append(c)
-    # Views as in schema scope: dropped before every other change, created after.
-    views: dict[str, list] = {}
-    for c in rest:
-        if isinstance(c.change, (AddView, DropView, ModifyView)):
-            views.setdefault(c.schema, []).append(c.change)
-    after: list[Statement] = []
-    for schema, changes_in in views.items():
-        drops, _, creates = split_view_changes(changes_in, schema)
-        planner.out.extend(drops)
-        after.extend(creates)
-    for c in sort_realm([c for c in rest
-                         if not isinstance(c.change, (AddView, DropView, ModifyView))]):
+    for c in sort_realm(rest):
         planner.qualifier = c.schema
         planner.plan(c.change)
-    return planner.out + after
+    return planner.out + creates
 
 
 def sort_realm(changes: Sequence[InSchema]) -> list[InSchema]:
