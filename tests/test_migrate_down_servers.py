@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import mysql_support as my
 from postgres_support import atoll, db, drop_db, failed, new_db, ok, sql, url  # noqa: F401
 
@@ -24,20 +26,27 @@ def directory(tmp: Path, run) -> None:
     assert run(tmp, "migrate", "hash", "--dir", "file://migrations").returncode == 0
 
 
+def refused(tmp: Path, target: tuple, statements: list[str], risk: str) -> str:
+    """The dry run shows ``statements`` and is refused (exit 1); the revert itself is refused
+    with ``risk``. Returns the dry run's output."""
+    dry = atoll(tmp, "migrate", "down", *target, "--dry-run")
+    assert dry.returncode == 1 and "refused: the revert would delete data" in dry.stdout
+    for st in statements:
+        assert f"-> {st};" in dry.stdout
+    r = atoll(tmp, "migrate", "down", *target)
+    assert r.returncode == 1
+    assert r.stderr == f"Error: migrate down would delete data: {risk}; nothing was changed\n"
+    return dry.stdout
+
+
 def test_down_on_postgres(tmp_path, db):
     directory(tmp_path, atoll)
     target = ("-u", url(db, "app"), "--dir", "file://migrations", "--dev-url", url(db, "dev"))
     ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
     sql(db, "INSERT INTO app.users VALUES (1, 'a', 'a@example.com')")
 
-    dry = atoll(tmp_path, "migrate", "down", *target, "--dry-run")  # shows the plan, exit 1
-    assert dry.returncode == 1 and "refused: the revert would delete data" in dry.stdout
-    assert '-> DROP TABLE "posts";' in dry.stdout
-    assert '-> ALTER TABLE "users" DROP COLUMN "email";' in dry.stdout
-    refused = atoll(tmp_path, "migrate", "down", *target)
-    assert refused.returncode == 1
-    assert refused.stderr == ('Error: migrate down would delete data: column "email" of table '
-                              '"users" holds 1 value; nothing was changed\n')
+    refused(tmp_path, target, ['DROP TABLE "posts"', 'ALTER TABLE "users" DROP COLUMN "email"'],
+            'column "email" of table "users" holds 1 value')
 
     sql(db, "UPDATE app.users SET email = NULL")
     ok(atoll(tmp_path, "migrate", "down", *target))
@@ -95,73 +104,64 @@ REALM_FILES = {
 }
 
 
-def test_down_on_a_whole_postgres_database(tmp_path):
+@pytest.fixture
+def realm(tmp_path):
+    """A whole database (no search_path) with REALM_FILES applied, and an empty database as
+    its dev database: ``(database, dev, target flags)``; both dropped afterwards."""
+    name, dev = new_db("atoll_dn"), new_db("atoll_dv")
+    try:
+        (tmp_path / "migrations").mkdir()
+        for file, text in REALM_FILES.items():
+            (tmp_path / "migrations" / file).write_text(text)
+        ok(atoll(tmp_path, "migrate", "hash"))
+        target = ("-u", url(name), "--dir", "file://migrations", "--dev-url", url(dev))
+        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
+        yield name, dev, target
+    finally:
+        drop_db(name)
+        drop_db(dev)
+
+
+def test_down_on_a_whole_postgres_database(tmp_path, realm):
     """A URL without search_path is reverted as a whole: the schema the reverted file created
     is dropped, the column it added to ``public`` too, in one transaction, with the data
     checks over every schema."""
-    name, dev = new_db("atoll_dn"), new_db("atoll_dv")
-    try:
-        (tmp_path / "migrations").mkdir()
-        for file, text in REALM_FILES.items():
-            (tmp_path / "migrations" / file).write_text(text)
-        ok(atoll(tmp_path, "migrate", "hash"))
-        target = ("-u", url(name), "--dir", "file://migrations", "--dev-url", url(dev))
-        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
-        sql(name, "INSERT INTO public.users VALUES (1, 'a', NULL); "
-                  "INSERT INTO shop.orders VALUES (1, 1)")
+    name, dev, target = realm
+    sql(name, "INSERT INTO public.users VALUES (1, 'a', NULL); "
+              "INSERT INTO shop.orders VALUES (1, 1)")
 
-        dry = atoll(tmp_path, "migrate", "down", *target, "--dry-run")
-        assert dry.returncode == 1, dry.stdout + dry.stderr
-        assert 'table "shop.orders" holds 1 row' in dry.stdout
-        assert 'column "email" of table "public.users" holds 0 values' in dry.stdout
-        assert '-> DROP SCHEMA "shop" CASCADE;' in dry.stdout
-        assert '-> ALTER TABLE "public"."users" DROP COLUMN "email";' in dry.stdout
-        refused = atoll(tmp_path, "migrate", "down", *target)
-        assert refused.returncode == 1
-        assert refused.stderr == ('Error: migrate down would delete data: table "shop.orders" '
-                                  'holds 1 row; nothing was changed\n')
+    dry = refused(tmp_path, target, ['DROP SCHEMA "shop" CASCADE',
+                                     'ALTER TABLE "public"."users" DROP COLUMN "email"'],
+                  'table "shop.orders" holds 1 row')
+    assert 'column "email" of table "public.users" holds 0 values' in dry
 
-        sql(name, "DELETE FROM shop.orders")
-        ok(atoll(tmp_path, "migrate", "down", *target))
-        assert sql(name, "SELECT version FROM atlas_schema_revisions.atlas_schema_revisions"
-                         " ORDER BY 1") == [("1",)]
-        assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(0,)]
-        assert sql(name, "SELECT column_name FROM information_schema.columns WHERE "
-                         "table_schema = 'public' AND table_name = 'users' ORDER BY 1") == [
-            ("id",), ("name",)]
-        assert sql(name, "SELECT count(*) FROM public.users") == [(1,)]
-        assert sql(dev, "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND "
-                        "nspname <> 'information_schema'") == [("public",)]
-        # A schema-bound dev URL cannot describe the whole database.
-        assert "dev URL must name a whole database" in failed(atoll(
-            tmp_path, "migrate", "down", *target[:4], "--dev-url", url(dev, "public")))
-        # And up again.
-        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
-        assert sql(name, "SELECT count(*) FROM shop.orders") == [(0,)]
-    finally:
-        drop_db(name)
-        drop_db(dev)
+    sql(name, "DELETE FROM shop.orders")
+    ok(atoll(tmp_path, "migrate", "down", *target))
+    assert sql(name, "SELECT version FROM atlas_schema_revisions.atlas_schema_revisions"
+                     " ORDER BY 1") == [("1",)]
+    assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(0,)]
+    assert sql(name, "SELECT column_name FROM information_schema.columns WHERE "
+                     "table_schema = 'public' AND table_name = 'users' ORDER BY 1") == [
+        ("id",), ("name",)]
+    assert sql(name, "SELECT count(*) FROM public.users") == [(1,)]
+    assert sql(dev, "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND "
+                    "nspname <> 'information_schema'") == [("public",)]
+    # A schema-bound dev URL cannot describe the whole database.
+    assert "dev URL must name a whole database" in failed(atoll(
+        tmp_path, "migrate", "down", *target[:4], "--dev-url", url(dev, "public")))
+    # And up again.
+    ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
+    assert sql(name, "SELECT count(*) FROM shop.orders") == [(0,)]
 
 
-def test_a_failing_realm_revert_changes_nothing(tmp_path):
-    name, dev = new_db("atoll_dn"), new_db("atoll_dv")
-    try:
-        (tmp_path / "migrations").mkdir()
-        for file, text in REALM_FILES.items():
-            (tmp_path / "migrations" / file).write_text(text)
-        ok(atoll(tmp_path, "migrate", "hash"))
-        target = ("-u", url(name), "--dir", "file://migrations", "--dev-url", url(dev))
-        ok(atoll(tmp_path, "migrate", "apply", *target[:4]))
-        # A function (not part of the model) reads the column the revert drops: PostgreSQL
-        # refuses the DROP COLUMN after the DROP SCHEMA ran; the one transaction takes both
-        # back.
-        sql(name, "CREATE FUNCTION public.first_email() RETURNS text LANGUAGE sql "
-                  "BEGIN ATOMIC SELECT email FROM public.users LIMIT 1; END")
-        r = atoll(tmp_path, "migrate", "down", *target, "--to-version", "1")
-        assert r.returncode == 1 and "Traceback" not in r.stderr
-        assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(1,)]
-        assert len(sql(name, "SELECT version FROM "
-                             "atlas_schema_revisions.atlas_schema_revisions")) == 2
-    finally:
-        drop_db(name)
-        drop_db(dev)
+def test_a_failing_realm_revert_changes_nothing(tmp_path, realm):
+    name, _, target = realm
+    # A function (not part of the model) reads the column the revert drops: PostgreSQL
+    # refuses the DROP COLUMN after the DROP SCHEMA ran; the one transaction takes both back.
+    sql(name, "CREATE FUNCTION public.first_email() RETURNS text LANGUAGE sql "
+              "BEGIN ATOMIC SELECT email FROM public.users LIMIT 1; END")
+    r = atoll(tmp_path, "migrate", "down", *target, "--to-version", "1")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert sql(name, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'") == [(1,)]
+    assert len(sql(name, "SELECT version FROM "
+                         "atlas_schema_revisions.atlas_schema_revisions")) == 2
