@@ -146,6 +146,31 @@ def test_validate_reasons(tmp_path):
         "contents\n\n")
 
 
+@pytest.mark.parametrize("hashed, checked, says", [
+    (b"\r\n", b"\n", "CRLF"),   # hashed on a Windows checkout (core.autocrlf), checked on Linux
+    (b"\n", b"\r\n", "LF"),
+])
+def test_a_sum_made_with_other_line_endings_is_named_as_the_cause(tmp_path, hashed, checked,
+                                                                   says):
+    d = tmp_path / "m"
+    d.mkdir()
+    body = b"CREATE TABLE t (c int);\nCREATE TABLE u (c int);\n"
+    (d / "1_a.sql").write_bytes(body.replace(b"\n", hashed))
+    (d / "2_b.sql").write_bytes(b"SELECT 1;\n".replace(b"\n", hashed))
+    hash_dir(d)
+    for f in ("1_a.sql", "2_b.sql"):
+        (d / f).write_bytes((d / f).read_bytes().replace(hashed, checked))
+    e = _validate_error(d)
+    assert (e.line, e.file, e.reason, e.hashed_with) == (2, "1_a.sql", "edited", says)
+    assert f"\tL2: 1_a.sql was edited (atlas.sum was computed on a checkout with {says} line " \
+           f"endings" in checksum_help(e)
+    # A real edit is not blamed on line endings.
+    (d / "2_b.sql").write_bytes(b"SELECT 2;\n")
+    e = _validate_error(d)
+    assert e.hashed_with is None
+    assert "\tL2: 1_a.sql was edited\n\n" in checksum_help(e)
+
+
 def test_sum_file_tampering(tmp_path):
     d = make_dir(tmp_path, {"1.sql": "SELECT 1;\n"})
     good = (d / "atlas.sum").read_bytes()

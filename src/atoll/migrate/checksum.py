@@ -95,6 +95,30 @@ class ChecksumMismatch(ChecksumError):
     def __init__(self, line: int, file: str, reason: str, total: int = 0, pos: int = 0):
         super().__init__(ERR_MISMATCH)
         self.line, self.file, self.reason, self.total, self.pos = line, file, reason, total, pos
+        # "CRLF"/"LF" when atlas.sum matches the files with those line endings instead.
+        self.hashed_with: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``L2: f.sql was edited``, and why, when the line endings explain it."""
+        text = f"L{self.line}: {self.file} was {self.reason}"
+        if self.hashed_with:
+            text += (f" (atlas.sum was computed on a checkout with {self.hashed_with} line "
+                     f"endings, as git's core.autocrlf makes on Windows; pin them with a "
+                     f".gitattributes line such as '*.sql text eol=lf' and re-hash)")
+        return text
+
+
+def _line_endings_explain(files: list[tuple[str, bytes]], recorded: str) -> str | None:
+    """Which line endings, CRLF or LF, make the files hash to the recorded total: a sum
+    written on a Windows checkout fails on every other one, file by file, for no change."""
+    crlf = [(n, d.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")) for n, d in files]
+    if compute_sum(crlf).total == recorded:
+        return "CRLF"
+    lf = [(n, d.replace(b"\r\n", b"\n")) for n, d in files]
+    if compute_sum(lf).total == recorded:
+        return "LF"
+    return None
 
 
 def validate_sum(files: list[tuple[str, bytes]], sum_data: bytes | None) -> None:
@@ -108,7 +132,15 @@ def validate_sum(files: list[tuple[str, bytes]], sum_data: bytes | None) -> None
     computed = compute_sum(files)
     if parsed.total == computed.total:
         return
-    ac, ex = parsed.entries, computed.entries
+    try:
+        _locate_mismatch(parsed.entries, computed.entries)
+    except ChecksumMismatch as err:
+        if err.reason == "edited":
+            err.hashed_with = _line_endings_explain(files, parsed.total)
+        raise
+
+
+def _locate_mismatch(ac: tuple, ex: tuple) -> None:
     hash_size = 3 + 44
     pos = hash_size + 1
     for i, entry in enumerate(ac):
@@ -131,5 +163,5 @@ def checksum_help(err: BaseException, color: bool = False) -> str:
         hint = f"\x1b[36m{hint}\x1b[0m"
     text = "You have a checksum error in your migration directory.\n"
     if isinstance(err, ChecksumMismatch):
-        text += f"\n\tL{err.line}: {err.file} was {err.reason}\n\n"
+        text += f"\n\t{err.where}\n\n"
     return text + f"Please check your migration files and run {hint} to re-hash the contents\n\n"

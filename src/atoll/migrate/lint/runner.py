@@ -377,7 +377,7 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
         else:
             err = str(exc)
             if isinstance(exc, ChecksumMismatch):
-                err = f"{exc} ({HASH_FILE_NAME}): L{exc.line}: {exc.file} was {exc.reason}"
+                err = f"{exc} ({HASH_FILE_NAME}): {exc.where}"
             report.files.append(FileReport(HASH_FILE_NAME, error=err))
             report.step_error(STEP_INTEGRITY, f"File {HASH_FILE_NAME} is invalid", str(exc))
             return
