@@ -623,3 +623,37 @@ def test_pending_rules_exec_order_linear():
                             ("non-linear", ["2.5.sql", "2.6.sql", "4.sql"])):
         assert pend(mdir("1.sql", "2.sql", "2.5.sql", "2.6.sql", "3.sql", "4.sql"), revs,
                     order) == expected
+
+
+def test_a_commit_that_fails_reports_the_file_failed_and_keeps_nothing_of_it(tmp_path,
+                                                                             monkeypatch):
+    # A full disk fails the COMMIT after every statement of the file succeeded; SQLite keeps
+    # the transaction open then. The file must be reported failed (not "ok"), its work rolled
+    # back, and the next run must apply it.
+    from atoll.dialects.sqlite.revisions import HOOK
+    from atoll.errors import DatabaseError
+
+    d = make_dir(tmp_path, {"1_first.sql": USERS,
+                            "2_second.sql": "INSERT INTO users VALUES (1, 2, 'a');\n",
+                            "3_third.sql": PETS})
+    conn, dialect = open_db(tmp_path / "app.db")
+    real_commit, commits = HOOK.commit, []
+
+    def full_disk(conn, state):
+        commits.append(state)
+        if len(commits) == 2:
+            raise DatabaseError("database or disk is full")
+        real_commit(conn, state)
+
+    monkeypatch.setattr(type(HOOK), "commit", lambda self, c, s: full_disk(c, s))
+    r = apply(conn, dialect, d)
+    assert r.error == "database or disk is full"
+    text = normalize(render_apply(r))
+    assert "-- ok" not in text.split("migrating version 2")[1]
+    assert "database or disk is full" in text and "1 migration ok, 1 with errors" in text
+    assert conn.query("SELECT count(*) FROM users") == [(0,)]
+    assert [r[0] for r in rows(conn)] == ["1"]
+    monkeypatch.undo()
+    r = apply(conn, dialect, d)
+    assert r.ok and conn.query("SELECT count(*) FROM users") == [(1,)]
+    assert [r[0] for r in rows(conn)] == ["1", "2", "3"]

@@ -406,6 +406,22 @@ class _Runner:
                     raise MigrationError(f"{failure}\n{exc2}") from failure
 
 
+def _commit(hook, conn, tx, log: _Log) -> AtollError | None:
+    """Commit a file's (or the run's) transaction. A commit can fail after every statement
+    succeeded (a full disk, a lost connection): the file is then reported failed, not ok, and
+    the transaction, which SQLite keeps open after such a failure, is rolled back."""
+    try:
+        hook.commit(conn, tx)
+    except AtollError as exc:
+        try:
+            hook.rollback(conn, tx)
+        except AtollError:
+            pass  # nothing left to roll back, or the connection is gone with it
+        log.error(exc)
+        return exc
+    return None
+
+
 def _mode_for(f: MigrationFile, global_mode: str) -> str:
     m = f.txmode()
     if m == "" or m == global_mode:
@@ -651,17 +667,12 @@ def _execute(conn, hook, runner: _Runner, report: ApplyReport, pending: list[Mig
             raise
         if tx is not None and tx_kind == "file":
             state, tx = tx, None
-            try:
-                hook.commit(conn, state)
-            except AtollError as exc:
-                err = exc
+            err = _commit(hook, conn, state, runner.log)
+            if err is not None:
                 break
     if tx is not None:
         if err is None:
-            try:
-                hook.commit(conn, tx)
-            except AtollError as exc:
-                err = exc
+            err = _commit(hook, conn, tx, runner.log)
         else:
             hook.rollback(conn, tx)
     if err is None:
