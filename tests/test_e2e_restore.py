@@ -373,6 +373,31 @@ def test_run_dir_without_backups_and_masked_command_line(fleet, tmp_path):
     assert not (fleet / "backups").exists()
 
 
+def test_kill_9_after_a_database_was_migrated_still_restores_it(fleet):
+    # run.json is saved at most once a second; what restore needs (each restore point, each
+    # end state) is in run.journal before the run goes on, so it survives the kill.
+    add_migration(fleet, "3_coins.sql", "ALTER TABLE users ADD COLUMN coins integer;\n")
+    before = files_of(fleet)
+    proc = subprocess.Popen([*ATOLL, "migrate", "apply", "--env", "fleet", "--parallel", "1"],
+                            cwd=fleet, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=clean_env(ATOLL_PAUSE_AT="apply:database-done"))
+    try:
+        seen = ""
+        while "paused at apply:database-done" not in seen:
+            line = proc.stderr.readline()
+            assert line, f"exited without pausing:\n{seen}"
+            seen += line
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    migrated = [s for s in SHARDS if files_of(fleet)[s] != before[s]]
+    assert len(migrated) == 1
+    assert record(fleet)["state"] == "running"
+    r = ok(restore(fleet))
+    assert f"{migrated[0]} " in r.out and "1 restored" in r.out
+    assert files_of(fleet) == before
+
+
 def test_restore_point_errors_stop_the_database_before_any_change(fleet, tmp_path):
     add_migration(fleet, "3_coins.sql", "ALTER TABLE users ADD COLUMN coins integer;\n")
     blocker = tmp_path / "file"

@@ -141,7 +141,15 @@ def apply_cmd(ctx: click.Context, amount, **_):
             raise AtollError(result.error)
         return
     results = run_targets(inv, targets, job)
-    finish_run(run, results)
+    try:
+        finish_run(run, results)
+    except AtollError:
+        # What happened to each database first, then why the record could not be written.
+        try:
+            print_fleet(inv, results)
+        except SystemExit:
+            pass
+        raise
     if options.dry_run and parse_format(inv.get("format_")).kind != "json":
         _print_dry_runs(results)
     print_fleet(inv, results)

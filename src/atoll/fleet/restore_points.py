@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..errors import AtollError
+from ..faults import pause_at
 from ..migrate.lock import APPLY_LOCK, acquire_lock
 from .run_record import EndState, FileDigest, RecordWriter, RestorePointInfo, now_text
 
@@ -58,12 +59,22 @@ class RunTracker:
                 return
             version = current_version(conn, dialect, schema)
             info = self._take(conn, points, target.name, version)
-            self.writer.update(target.name, restore_point=info)
+            try:
+                self.writer.record_durably(target.name, restore_point=info)
+            except AtollError as exc:
+                raise AtollError(f"{exc}; nothing was applied") from None
             try:
                 yield True
             finally:
                 end = EndState(current_version(conn, dialect, schema), points.state_hash(conn))
-                self.writer.update(target.name, end=end)
+                try:
+                    self.writer.record_durably(target.name, end=end)
+                except AtollError:
+                    # Without it the end state is unknown, which restore treats as changed:
+                    # the restore point still puts the database back. The run's final save
+                    # reports the write problem.
+                    pass
+                pause_at("apply:database-done")
 
     def _take(self, conn, points, name: str, version: str) -> RestorePointInfo:
         record = self.writer.record
@@ -75,7 +86,7 @@ class RunTracker:
                              ) from None
         except Exception as exc:  # noqa: BLE001 - OSError, or the driver's error reading
             reason = (exc.strerror or str(exc)).lower() if isinstance(exc, OSError) else str(exc)
-            where = getattr(exc, "filename", None) or stem
+            where = getattr(exc, "filename", None) or stem + ".db"
             raise AtollError(f"restore point before migrating: {where}: {reason}; nothing was "
                              "applied") from None
         wal = None
@@ -113,4 +124,4 @@ class RunTracker:
                 self.finished(r)
         record.ended_at = now_text()
         record.state = "failed" if any(e.state != "ok" for e in record.databases) else "ok"
-        self.writer.save()
+        self.writer.save(final=True)

@@ -6,7 +6,11 @@ database changed since. ``--resume`` reads it to re-run the databases that did n
 
 The record is rewritten (atomically: temporary file, then rename) when the run starts, as
 databases finish (at most every ``FLUSH_SECONDS``, so a fleet of thousands does not rewrite
-it thousands of times) and at the end. Its JSON Schema is docs/run-record.schema.json."""
+it thousands of times) and at the end. What ``migrate restore`` cannot do without (a restore
+point taken, the state a database was left in) is also appended to ``run.journal`` and synced
+before the run goes on, so a run that dies between two saves (``kill -9``, a full disk) still
+says where every restore point is; :func:`load` replays it. Its JSON Schema is
+docs/run-record.schema.json."""
 
 from __future__ import annotations
 
@@ -17,13 +21,14 @@ import secrets
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 
 from ..errors import AtollError
 from ..urls import mask_password
 
 FORMAT = 1
 RECORD_FILE = "run.json"
+JOURNAL_FILE = "run.journal"
 FLUSH_SECONDS = 1.0
 RUN_ID = re.compile(r"^\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{4}$")
 # States a resumed run goes back to: the database did not finish (or never started).
@@ -178,6 +183,10 @@ class RunRecord:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
         except OSError as exc:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
             raise AtollError(f"writing the run record: {exc.filename or self.path}: "
                              f"{(exc.strerror or str(exc)).lower()}") from None
 
@@ -200,23 +209,45 @@ def load(path: str) -> RunRecord:
     try:
         if data.get("format") != FORMAT:
             raise ValueError(f"unknown record format {data.get('format')!r}")
-        dbs = []
-        for e in data["databases"]:
-            e = dict(e)
-            rp = e.get("restore_point")
-            if rp is not None:
-                rp = dict(rp)
-                rp["wal"] = FileDigest(**rp["wal"]) if rp.get("wal") else None
-                e["restore_point"] = RestorePointInfo(**rp)
-            if e.get("end") is not None:
-                e["end"] = EndState(**e["end"])
-            dbs.append(DatabaseEntry(**e))
-        data["databases"] = dbs
+        data["databases"] = [DatabaseEntry(**_decode_entry_values(e)) for e in data["databases"]]
         record = RunRecord(**data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise AtollError(f"reading run record {path}: not a run record ({exc})") from None
     record.path = path
+    _replay_journal(record)
     return record
+
+
+def _decode_entry_values(values: dict) -> dict:
+    e = dict(values)
+    rp = e.get("restore_point")
+    if rp is not None:
+        rp = dict(rp)
+        rp["wal"] = FileDigest(**rp["wal"]) if rp.get("wal") else None
+        e["restore_point"] = RestorePointInfo(**rp)
+    if e.get("end") is not None:
+        e["end"] = EndState(**e["end"])
+    return e
+
+
+def _replay_journal(record: RunRecord) -> None:
+    """Apply what ``run.journal`` holds beyond the last save of run.json. A line cut short
+    by a crash is the last one and is skipped; so is one naming an unknown database."""
+    path = os.path.join(os.path.dirname(record.path), JOURNAL_FILE)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        try:
+            values = _decode_entry_values(json.loads(line))
+            entry = record.entry(values.pop("name"))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if entry is not None:
+            for key, value in values.items():
+                setattr(entry, key, value)
 
 
 def _records_in(base: str) -> list[str]:
@@ -293,7 +324,33 @@ class RecordWriter:
                 self.record.save()
                 self._saved = time.monotonic()
 
-    def save(self) -> None:
+    def record_durably(self, name: str, **values) -> None:
+        """Set ``values`` on a database's entry once they are on disk: appended to
+        ``run.journal`` and synced. Raises (and sets nothing) when they cannot be written."""
+        line = json.dumps({"name": name, **{k: asdict(v) if is_dataclass(v) else v
+                                            for k, v in values.items()}}, ensure_ascii=False)
+        path = os.path.join(os.path.dirname(self.record.path), JOURNAL_FILE)
+        with self._lock:
+            try:
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write(line + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise AtollError(f"writing the run journal: {exc.filename or path}: "
+                                 f"{(exc.strerror or str(exc)).lower()}") from None
+            entry = self.record.entry(name)
+            if entry is not None:
+                for key, value in values.items():
+                    setattr(entry, key, value)
+
+    def save(self, final: bool = False) -> None:
+        """Rewrite run.json; the ``final`` save also drops the journal it now holds."""
         with self._lock:
             self.record.save()
             self._saved = time.monotonic()
+            if final:
+                try:
+                    os.remove(os.path.join(os.path.dirname(self.record.path), JOURNAL_FILE))
+                except OSError:
+                    pass

@@ -116,11 +116,20 @@ def _hash_into(digest, path: str) -> None:
 def take(conn: Connection, dest_stem: str) -> RestorePoint:
     """Copy the database into ``<dest_stem>.db`` (and ``<dest_stem>.db-wal``)."""
     path = database_path(conn)
-    with _write_locked(conn) as wal:
-        main = copy_file(path, dest_stem + ".db")
-        wal_file = _wal_path(path) if wal else None
-        wal_copy = copy_file(wal_file, dest_stem + ".db-wal") if wal_file else None
-    _fsync_dir(dest_stem)
+    try:
+        with _write_locked(conn) as wal:
+            main = copy_file(path, dest_stem + ".db")
+            wal_file = _wal_path(path) if wal else None
+            wal_copy = copy_file(wal_file, dest_stem + ".db-wal") if wal_file else None
+        _fsync_dir(dest_stem)
+    except BaseException:
+        # A copy cut short (a full disk) is no restore point: leave no file that looks like one.
+        for suffix in (".db", ".db-wal"):
+            try:
+                os.remove(dest_stem + suffix)
+            except OSError:
+                pass
+        raise
     return RestorePoint(main, wal_copy)
 
 
