@@ -126,3 +126,27 @@ def test_a_server_with_databases_is_no_dev_server(tmp_path, mine):
                         "--dev-url", url("")))
     assert line.startswith("Error: sql/migrate: taking database snapshot: sql/migrate: "
                            'connected database is not clean: found schema "'), line
+
+
+def test_schema_list_limits_a_server_url_to_those_databases(tmp_path, mine):
+    # Atlas's cli-project-schemas: `schemas = [...]` (or --schema) on a server-wide URL
+    # compares and plans only those databases. Without the limit, every other database on
+    # the server would be planned away (DROP DATABASE), this suite's own included.
+    prefix, _, dev = mine
+    a, b = f"{prefix}_a", f"{prefix}_b"
+    (tmp_path / "a.hcl").write_text(f'schema "{a}" {{}}\ntable "t" {{\n  schema = schema.{a}\n'
+                                    f'  column "id" {{\n    type = int\n  }}\n}}\n')
+    (tmp_path / "atlas.hcl").write_text(f'env "local" {{\n  url = "{url("")}"\n'
+                                        f'  src = "./a.hcl"\n  schemas = ["{a}"]\n}}\n')
+    for args in (["--env", "local"], ["-u", url(""), "--to", "file://a.hcl", "-s", a]):
+        out = ok(atoll(tmp_path, "schema", "apply", *args, "--dry-run"))
+        assert "DROP" not in out and f"CREATE DATABASE `{a}`;" in out, out
+    ok(atoll(tmp_path, "schema", "apply", "--env", "local", "--auto-approve"))
+    assert q(f"SHOW TABLES FROM `{a}`") == [("t",)] and q(f"SHOW DATABASES LIKE '{dev}'") != []
+    assert ok(atoll(tmp_path, "schema", "inspect", "-u", url(""), "-s", a)).startswith(
+        f'table "t" {{\n  schema = schema.{a}\n')
+    # Every schema of an HCL state must be among those requested.
+    line = failed(atoll(tmp_path, "schema", "apply", "-u", url(""), "--to", "file://a.hcl",
+                        "-s", b, "--dry-run"))
+    assert line == (f'Error: schema "{a}" from paths ["a.hcl"] is not requested (all schemas '
+                    f'in HCL must be requested)')

@@ -367,3 +367,16 @@ def test_views_across_schemas(tmp_path, dbs):
     lines = [ln for ln in out.splitlines() if ln.startswith(("DROP", "ALTER", "CREATE"))]
     assert lines[:2] == ['DROP VIEW "a"."upper_names";', 'DROP SCHEMA "b" CASCADE;']
     assert schemas(db) == ["a", "public"]
+
+
+def test_schema_flag_limits_a_realm_to_those_schemas(tmp_path, dbs):
+    db = dbs()
+    sql(db, "CREATE SCHEMA keep; CREATE TABLE keep.t (id int); CREATE SCHEMA app")
+    (tmp_path / "app.hcl").write_text('schema "app" {}\ntable "u" {\n  schema = schema.app\n'
+                                      '  column "id" {\n    type = int\n  }\n}\n')
+    out = ok(atoll(tmp_path, "schema", "apply", "-u", url(db), "--to", "file://app.hcl",
+                   "-s", "app", "--auto-approve"))
+    assert "DROP" not in out and 'CREATE TABLE "app"."u"' in out
+    assert schemas(db) == ["app", "keep", "public"]
+    assert ok(atoll(tmp_path, "schema", "inspect", "-u", url(db), "-s", "app")).startswith(
+        'table "u" {\n  schema = schema.app\n')

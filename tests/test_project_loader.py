@@ -117,7 +117,8 @@ def test_variable_input_accepts_plain_strings(tmp_path):
 
 
 def test_missing_required_variable(tmp_path):
-    with pytest.raises(ProjectError, match=r'^atlas\.hcl:2,1: missing value for required variable "user_status_default"$'):
+    with pytest.raises(ProjectError, match=r'^missing value for required variable "user_status_default" \(declared at '
+                       r'atlas\.hcl:2,1; give it with --var user_status_default=<value>\)$'):
         load(tmp_path, '''
             variable "user_status_default" {
               type = string

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .dialects import dialect_for
 from .dialects.base import Dialect, Statement
 from .errors import AtollError
+from .gotext import go_quote
 from .schema.diff_options import DiffOptions
 from .schema.model import Realm
 from .urls import parse_url
@@ -26,6 +27,27 @@ def realm_url(url: str | None) -> bool:
     return dialect_for(parsed).realm_scoped(parsed)
 
 
+def limit_realm(realm: Realm, schemas: Sequence[str]) -> Realm:
+    """Only the schemas ``--schema`` (or an env's ``schemas``) names, as Atlas's realm
+    inspection with a schema list sees the database: the others are neither compared nor
+    planned, so a realm apply limited to one schema never drops the rest of the server."""
+    if not schemas:
+        return realm
+    wanted = set(schemas)
+    return replace(realm, schemas=tuple(s for s in realm.schemas if s.name in wanted))
+
+
+def check_requested(realm: Realm, schemas: Sequence[str], paths: Sequence[str]) -> None:
+    """With a schema list, every schema an HCL state defines must be in it (Atlas's rule)."""
+    if not schemas:
+        return
+    for s in realm.schemas:
+        if s.name not in schemas:
+            listed = " ".join(go_quote(p) for p in paths)
+            raise AtollError(f"schema {go_quote(s.name)} from paths [{listed}] is not requested "
+                             f"(all schemas in HCL must be requested)")
+
+
 def schema_vs_realm(schema_url: str) -> AtollError:
     """Atlas's error for diffing a database connection with a schema-bound one."""
     schema = parse_url(schema_url).param("search_path") or ""
@@ -35,10 +57,17 @@ def schema_vs_realm(schema_url: str) -> AtollError:
 
 def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
                variables: dict | None = None, project=None, exclude: Sequence[str] = (),
-               dialect: Dialect | None = None) -> Realm:
+               dialect: Dialect | None = None, schemas: Sequence[str] = ()) -> Realm:
     """The realm the URLs describe: a realm-scoped database (inspected), HCL files with any
     number of ``schema`` blocks (normalised on a realm dev database when one is given), or SQL
-    files, a migration directory or a data source replayed on the realm dev database."""
+    files, a migration directory or a data source replayed on the realm dev database.
+    ``schemas`` limits it to those schemas (an HCL state must not define others)."""
+    return limit_realm(_read_realm(urls, dev_url=dev_url, variables=variables, project=project,
+                                   exclude=exclude, dialect=dialect, schemas=schemas), schemas)
+
+
+def _read_realm(urls: Sequence[str], *, dev_url, variables, project, exclude, dialect,
+                schemas) -> Realm:
     from .schema.exclude import exclude_realm
     from .states import classify_files, dev_database, read_hcl_document, replay_sql
     from .textfile import read_text
@@ -56,6 +85,7 @@ def read_realm(urls: Sequence[str], *, dev_url: str | None = None,
             paths = classify_files(urls).paths
         dialect = dialect or dialect_for(dev_url)
         realm = dialect.decode_hcl_realm(read_hcl_document(paths, variables, dialect))
+        check_requested(realm, schemas, paths)
         if dev_url:
             realm = dialect.normalize_realm(realm, dev_url)
         return exclude_realm(realm, exclude)

@@ -311,6 +311,12 @@ def set_cmd(ctx: click.Context, version, **_):
     from ..fleet.targets import build_targets
     from ..migrate.report import render_set
 
+    if inv.env is None and not inv.get("url"):
+        # As Atlas, the directory is read before the database is needed: a broken one is
+        # what gets reported first.
+        directory = _open(inv)
+        directory.validate()
+        directory.check_files()
     targets = build_targets(inv)
     job = set_job(DirCache(), list(version), OPERATOR)
     if len(targets) == 1 and inv.partition is None:
@@ -423,14 +429,14 @@ def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
     the desired state read as realms, the plan qualified with each object's schema."""
     from ..migrate.executor import replay
     from ..errors import DevNotCleanError
-    from ..realm import guard_revisions, plan_realm, read_realm, realm_url
+    from ..realm import guard_revisions, limit_realm, plan_realm, read_realm, realm_url
     from ..states import dev_database
     from .shared import schema_variables
 
     try:
         with dev_database(inv.get("dev_url")) as (dialect, conn):
             replay(conn, dialect, directory, validate=False)
-            current = dialect.inspect_realm(conn)
+            current = limit_realm(dialect.inspect_realm(conn), inv.get("schema", ()))
     except DevNotCleanError as exc:
         # Atlas's hint, given when the desired state is one schema of a database: a dev URL
         # bound to a schema would do.
@@ -439,7 +445,8 @@ def _realm_diff(inv, directory, to: list[str], indent: str) -> list:
         raise AtollError(f"dev database is not clean ({exc.reason}). Add a schema to the "
                          "URL to limit the scope of the connection") from None
     desired = read_realm(to, dev_url=inv.get("dev_url"), variables=schema_variables(inv),
-                         project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect)
+                         project=inv.project, exclude=inv.get("exclude", ()), dialect=dialect,
+                         schemas=inv.get("schema", ()))
     current, desired = guard_revisions(current, desired, desired_urls=to)
     return plan_realm(dialect, current, desired, indent=indent, options=diff_options(inv))
 

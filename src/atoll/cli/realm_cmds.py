@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..realm import guard_revisions, plan_realm, read_realm, realm_url, schema_vs_realm
+from ..realm import (guard_revisions, limit_realm, plan_realm, read_realm, realm_url,
+                     schema_vs_realm)
 from .formats import OutputFormat
 from .options import Invocation
 from .shared import revisions_schema, schema_variables
@@ -29,7 +30,8 @@ def is_realm(url: str, dev_url: str | None) -> bool:
 def _read(inv: Invocation, urls, dialect=None):
     return read_realm(list(urls), dev_url=inv.get("dev_url") or None,
                       variables=schema_variables(inv), project=inv.project,
-                      exclude=inv.get("exclude", ()), dialect=dialect)
+                      exclude=inv.get("exclude", ()), dialect=dialect,
+                      schemas=inv.get("schema", ()))
 
 
 def inspect(inv: Invocation, url: str, fmt: OutputFormat, dialect) -> None:
@@ -59,7 +61,8 @@ def apply_plans(inv: Invocation, dialect, conn, to, options: DiffOptions):
     """The plan ``schema apply`` shows (indented) and a function giving it single-line."""
     _check_database_state(to)
     desired = _read(inv, to, dialect)
-    current = dialect.inspect_realm(conn, exclude=inv.get("exclude", ()))
+    current = limit_realm(dialect.inspect_realm(conn, exclude=inv.get("exclude", ())),
+                          inv.get("schema", ()))
     current, desired = guard_revisions(current, desired, desired_urls=to,
                                        revisions_schema=revisions_schema(inv))
     return (plan_realm(dialect, current, desired, indent="  ", options=options),

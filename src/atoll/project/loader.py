@@ -488,7 +488,9 @@ class _Loader:
                 elif default is not None:
                     value = self.eval(default.expr, default_scope, where, default.pos)
                 else:
-                    raise located(b.pos, "", f'missing value for required variable "{name}"')
+                    # Atlas's words first (its scripts match them), then where and how.
+                    raise LocatedError(f'missing value for required variable "{name}" '
+                                       f'(declared at {b.pos}; give it with --var {name}=<value>)')
                 if typ.kind == "list" and value is not None and not isinstance(value, (list, tuple)):
                     value = [value]
                 try:
