@@ -246,6 +246,22 @@ def test_restore_takes_the_migration_lock(fleet):
 # --- crash safety ----------------------------------------------------------------------
 
 
+def kill_9_at(point: str, cwd: Path, *args: str) -> None:
+    """Run atoll until it pauses at ``point`` (ATOLL_PAUSE_AT), then ``kill -9`` it."""
+    proc = subprocess.Popen([*ATOLL, *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env=clean_env(ATOLL_PAUSE_AT=point))
+    try:
+        seen = ""
+        while f"paused at {point}" not in seen:  # progress lines come first
+            line = proc.stderr.readline()
+            assert line, f"exited without pausing:\n{seen}"
+            seen += line
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def wal_db(path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -267,19 +283,8 @@ def test_kill_9_during_restore_then_restore_again(tmp_path, point, wal):
     after_rows = rows_of(path)
     assert after_rows == [("ann",), ("bob",)]
 
-    proc = subprocess.Popen([*ATOLL, "migrate", "restore", "--url", url, "--run", "latest",
-                             "--backup-dir", "bk"], cwd=root, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env=clean_env(ATOLL_PAUSE_AT=point))
-    try:
-        seen = ""
-        while f"paused at {point}" not in seen:  # progress lines come first
-            line = proc.stderr.readline()
-            assert line, f"exited without pausing:\n{seen}"
-            seen += line
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_9_at(point, root, "migrate", "restore", "--url", url, "--run", "latest",
+              "--backup-dir", "bk")
     # Whatever the moment, the database is whole: the run's state or the restored one.
     assert integrity(path) == "ok"
     assert rows_of(path) in (after_rows, [])
@@ -378,18 +383,8 @@ def test_kill_9_after_a_database_was_migrated_still_restores_it(fleet):
     # end state) is in run.journal before the run goes on, so it survives the kill.
     add_migration(fleet, "3_coins.sql", "ALTER TABLE users ADD COLUMN coins integer;\n")
     before = files_of(fleet)
-    proc = subprocess.Popen([*ATOLL, "migrate", "apply", "--env", "fleet", "--parallel", "1"],
-                            cwd=fleet, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=clean_env(ATOLL_PAUSE_AT="apply:database-done"))
-    try:
-        seen = ""
-        while "paused at apply:database-done" not in seen:
-            line = proc.stderr.readline()
-            assert line, f"exited without pausing:\n{seen}"
-            seen += line
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_9_at("apply:database-done", fleet, "migrate", "apply", "--env", "fleet",
+              "--parallel", "1")
     migrated = [s for s in SHARDS if files_of(fleet)[s] != before[s]]
     assert len(migrated) == 1
     assert record(fleet)["state"] == "running"
