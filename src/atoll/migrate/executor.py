@@ -511,7 +511,10 @@ def apply(conn, dialect, dir: MigrationDir | str, *, amount: int | None = None,
         runner.create_table = create_later
         _execute(conn, hook, runner, report, pending, tx_mode, dry_run, should_stop)
         if create_later and report.error:
-            store.migrate()  # the first file's rollback took the new table with it
+            try:
+                store.migrate()  # the first file's rollback took the new table with it
+            except AtollError:
+                pass  # the connection died with the file: the report says what failed
         return report
     finally:
         held.release()
