@@ -80,6 +80,10 @@ def mysql_message(exc: BaseException) -> str:
     args = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[0], int):
         code, msg = args[0], " ".join(str(args[1]).split())
+        if code == 0 and not msg:
+            # PyMySQL's word for a connection that is already gone (go-sql-driver says
+            # "invalid connection"; PostgreSQL's driver, "the connection is closed").
+            return "the connection is closed"
         state = getattr(exc, "sqlstate", None)
         return f"Error {code} ({state}): {msg}" if state else f"Error {code}: {msg}"
     return " ".join(str(exc).split()) or type(exc).__name__
