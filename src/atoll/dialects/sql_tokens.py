@@ -1,9 +1,12 @@
-"""A small SQL tokenizer for reading what a statement does (data at risk): identifiers
-(bare, or quoted with double quotes, backticks or brackets), string literals, punctuation;
-comments dropped. Enough to recognise statement shapes, not a parser of any one dialect."""
+"""The one small SQL tokenizer: words (keywords or bare names), quoted names (double quotes,
+backticks or brackets), string literals, numbers and punctuation, each with its place in the
+text; comments and whitespace dropped. Enough to recognise statement shapes (data at risk,
+lint) and to cut parts out of stored SQL verbatim (SQLite views and triggers), not a parser
+of any one dialect."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -17,8 +20,37 @@ class Tok:
         return self.word and not self.quoted and self.text.upper() in words
 
 
-def tokens(sql: str) -> list[Tok]:
-    out: list[Tok] = []
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "word" (keyword or bare name), "name" (quoted name), "string", "punct"
+    text: str
+    start: int
+    end: int
+
+    @property
+    def value(self) -> str:
+        """A name without its quotes; a word upper-cased."""
+        if self.kind == "name":
+            q = self.text[0]
+            if q == "[":
+                return self.text[1:-1]
+            return self.text[1:-1].replace(q * 2, q)
+        if self.kind == "word":
+            return self.text.upper()
+        return self.text
+
+    def is_word(self, *words: str) -> bool:
+        return self.kind == "word" and self.text.upper() in words
+
+
+_WORD = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*")
+_NUMBER = re.compile(r"(?:0[xX][0-9A-Fa-f]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)")
+
+
+def lex(sql: str) -> list[Token]:
+    """The tokens of ``sql`` without whitespace and comments. An unterminated quote or comment
+    ends the text (SQLite would have refused such a statement already)."""
+    out: list[Token] = []
     i, n = 0, len(sql)
     while i < n:
         c = sql[i]
@@ -26,40 +58,40 @@ def tokens(sql: str) -> list[Tok]:
             i += 1
         elif sql.startswith("--", i):
             j = sql.find("\n", i)
-            i = n if j < 0 else j + 1
+            i = n if j == -1 else j + 1
         elif sql.startswith("/*", i):
             j = sql.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif c in "`\"[":
+            i = n if j == -1 else j + 2
+        elif c in "'\"`[":
             close = "]" if c == "[" else c
-            j, buf = i + 1, []
+            j = i + 1
             while j < n:
                 if sql[j] == close:
                     if close != "]" and j + 1 < n and sql[j + 1] == close:
-                        buf.append(close)
                         j += 2
                         continue
                     break
-                buf.append(sql[j])
                 j += 1
-            out.append(Tok("".join(buf), True, True))
-            i = j + 1
-        elif c == "'":
-            j = i + 1
-            while j < n and not (sql[j] == "'" and not sql.startswith("''", j)):
-                j += 2 if sql.startswith("''", j) else 1
-            out.append(Tok(sql[i:j + 1], False))
-            i = j + 1
-        elif c.isalnum() or c == "_" or c == "$":
-            j = i
-            while j < n and (sql[j].isalnum() or sql[j] in "_$"):
-                j += 1
-            out.append(Tok(sql[i:j], True))
-            i = j
+            end = min(j + 1, n)
+            out.append(Token("string" if c == "'" else "name", sql[i:end], i, end))
+            i = end
+        elif (m := _WORD.match(sql, i)) is not None:
+            out.append(Token("word", m.group(), i, m.end()))
+            i = m.end()
+        elif (m := _NUMBER.match(sql, i)) is not None and m.end() > i:
+            out.append(Token("punct", m.group(), i, m.end()))
+            i = m.end()
         else:
-            out.append(Tok(c, False))
+            out.append(Token("punct", c, i, i + 1))
             i += 1
     return out
+
+
+def tokens(sql: str) -> list[Tok]:
+    """``lex`` with names unquoted: the form the statement readers (data at risk, lint)
+    match on."""
+    return [Tok(t.value, True, True) if t.kind == "name" else Tok(t.text, t.kind == "word")
+            for t in lex(sql)]
 
 
 def q(name: str) -> str:

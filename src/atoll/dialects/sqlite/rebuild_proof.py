@@ -26,7 +26,8 @@ from functools import lru_cache
 from ...errors import DatabaseError, RebuildProofError
 from ...gotext import go_quote as q
 from ..base import Connection
-from .sqltext import Token, referenced_names, tokens
+from ..sql_tokens import Token, lex
+from .sqltext import referenced_names
 
 __all__ = ["find_rebuilds", "Rebuild", "SQLiteRebuildProof", "rebuild_proof"]
 
@@ -78,7 +79,7 @@ def _scan(statements: tuple[str, ...]) -> tuple[list[Rebuild], _Objects]:
     rebuilds: list[Rebuild] = []
     for i, stmt in enumerate(statements):
         # The kind and names are in the first few tokens: never tokenize a long body.
-        toks = tokens(stmt[:_HEAD])[:12]
+        toks = lex(stmt[:_HEAD])[:12]
         if not toks or not (toks[0].is_word("CREATE") or toks[0].is_word("DROP")
                             or toks[0].is_word("ALTER")):
             continue

@@ -1,88 +1,21 @@
 """Reading SQLite's stored ``CREATE VIEW`` / ``CREATE TRIGGER`` texts (``sqlite_master.sql``)
 and finding the tables and views a piece of SQL names.
 
-A small tokenizer is enough: SQLite keeps the statement as written (only ``CREATE … VIEW``
-and ``IF NOT EXISTS`` are normalised away), so the parts are cut out of the original text by
-token positions and kept verbatim."""
+The shared tokenizer (``dialects/sql_tokens.py``) is enough: SQLite keeps the statement as
+written (only ``CREATE … VIEW`` and ``IF NOT EXISTS`` are normalised away), so the parts are
+cut out of the original text by token positions and kept verbatim."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...errors import SchemaError
 from ...gotext import go_quote
+from ..sql_tokens import Token, lex
 
-__all__ = ["Token", "tokens", "parse_view_sql", "parse_trigger_sql", "referenced_names",
-           "ViewParts", "TriggerParts"]
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "word" (keyword or bare name), "name" (quoted name), "string", "punct"
-    text: str
-    start: int
-    end: int
-
-    @property
-    def value(self) -> str:
-        """A name without its quotes; a word upper-cased."""
-        if self.kind == "name":
-            q = self.text[0]
-            if q == "[":
-                return self.text[1:-1]
-            return self.text[1:-1].replace(q * 2, q)
-        if self.kind == "word":
-            return self.text.upper()
-        return self.text
-
-    def is_word(self, *words: str) -> bool:
-        return self.kind == "word" and self.text.upper() in words
-
-
-_WORD = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*")
-_NUMBER = re.compile(r"(?:0[xX][0-9A-Fa-f]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)")
-
-
-def tokens(sql: str) -> list[Token]:
-    """The tokens of ``sql`` without whitespace and comments. An unterminated quote or comment
-    ends the text (SQLite would have refused such a statement already)."""
-    out: list[Token] = []
-    i, n = 0, len(sql)
-    while i < n:
-        c = sql[i]
-        if c.isspace():
-            i += 1
-        elif sql.startswith("--", i):
-            j = sql.find("\n", i)
-            i = n if j == -1 else j + 1
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2)
-            i = n if j == -1 else j + 2
-        elif c in "'\"`[":
-            close = "]" if c == "[" else c
-            j = i + 1
-            while j < n:
-                if sql[j] == close:
-                    if close != "]" and j + 1 < n and sql[j + 1] == close:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            end = min(j + 1, n)
-            out.append(Token("string" if c == "'" else "name", sql[i:end], i, end))
-            i = end
-        elif (m := _WORD.match(sql, i)) is not None:
-            out.append(Token("word", m.group(), i, m.end()))
-            i = m.end()
-        elif (m := _NUMBER.match(sql, i)) is not None and m.end() > i:
-            out.append(Token("punct", m.group(), i, m.end()))
-            i = m.end()
-        else:
-            out.append(Token("punct", c, i, i + 1))
-            i += 1
-    return out
+__all__ = ["parse_view_sql", "parse_trigger_sql", "referenced_names", "ViewParts",
+           "TriggerParts"]
 
 
 def _is_name(t: Token) -> bool:
@@ -92,7 +25,7 @@ def _is_name(t: Token) -> bool:
 class _Cursor:
     def __init__(self, sql: str, what: str):
         self.sql = sql
-        self.toks = tokens(sql)
+        self.toks = lex(sql)
         self.i = 0
         self.what = what
 
@@ -251,7 +184,7 @@ def referenced_names(sql: str, candidates: Iterable[str]) -> tuple[str, ...]:
     for c in candidates:
         by_fold.setdefault(c.casefold(), c)
     found: dict[str, None] = {}
-    for t in tokens(sql):
+    for t in lex(sql):
         if t.kind not in ("word", "name"):
             continue
         hit = by_fold.get(t.value.casefold() if t.kind == "name" else t.text.casefold())
