@@ -132,22 +132,25 @@ def _err(summary: str, detail: str, filename: str, line: int, col: int, eline: i
     return HCLError(f"{summary}; {detail}", SourceRange(filename, line, col, eline, ecol))
 
 
-def tokenize(text: str, filename: str = "", keep_comments: bool = False) -> list[tuple]:
+def tokenize(text: str, filename: str = "", keep_comments: bool = False, start: int = 0,
+             line: int = 1) -> list[tuple]:
     """Split ``text`` into tokens (see the module docstring). Raises HCLError on text that
-    cannot be tokenized: unterminated strings/heredocs/comments, invalid characters."""
+    cannot be tokenized: unterminated strings/heredocs/comments, invalid characters.
+
+    ``start`` (the offset of a line start outside any string or comment) and ``line`` (its
+    line number) tokenize only the rest of the text."""
     pats = _patterns()
     normal = pats["raw" if keep_comments else "parse"]
     qlit_re = pats["qlit"]
     hlit_re = pats["hlit"]
-    if text.startswith("\ufeff"):
+    if start == 0 and text.startswith("\ufeff"):
         text = text[1:]
 
     toks: list[tuple] = []
     append = toks.append
     n = len(text)
-    pos = 0
-    line = 1
-    ls = 0  # offset where the current line starts
+    pos = start
+    ls = start  # offset where the current line starts
 
     # Mode stack. Each entry: ("N", brace_depth) for normal code inside a template
     # interpolation; ("Q",) inside a quoted template; ("H", marker, at_line_start) heredoc.

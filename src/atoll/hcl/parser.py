@@ -29,6 +29,7 @@ from .lexer import (
     TINTERP,
     tokenize,
 )
+from .fastparse import parse_prefix
 from .template_parser import TemplateParsing
 
 _new = object.__new__
@@ -48,8 +49,24 @@ _BIG_FILE = 200_000  # characters; pause the cyclic GC while parsing bigger inpu
 
 def parse(text: str, filename: str = "") -> ast.Body:
     """Parse a whole file into a Body. Raises HCLError on the first syntax error."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
     with gc_paused(len(text) > _BIG_FILE):
-        return _Parser(tokenize(text, filename), filename).parse_body(EOF, None)
+        # The plain lines most files are made of are read a line at a time; the general
+        # tokenizer and parser take the rest from the first top-level item that is not plain.
+        items, offset, line = parse_prefix(text, filename)
+        if offset == len(text):
+            return ast.Body(items)
+        rest = _Parser(tokenize(text, filename, start=offset, line=line), filename)
+        body = rest.parse_body(EOF, None)
+        if items:
+            body.items[:0] = items
+        return body
+
+
+def parse_general(text: str, filename: str = "") -> ast.Body:
+    """:func:`parse` without the line-at-a-time reader (tests compare the two)."""
+    return _Parser(tokenize(text, filename), filename).parse_body(EOF, None)
 
 
 def parse_expression(text: str, filename: str = "") -> ast.Expr:
