@@ -40,8 +40,14 @@ def _escape_rune(ch: str, quote: str) -> str:
     return f"\\U{cp:08x}"
 
 
+# Printable ASCII other than the quote and the backslash: quoted as it is.
+_PLAIN_ASCII = re.compile(r'[ !#-\[\]-~]*')
+
+
 def go_quote(s: str) -> str:
     """Go's ``%q`` / ``strconv.Quote`` of a string."""
+    if _PLAIN_ASCII.fullmatch(s):
+        return '"' + s + '"'
     return '"' + "".join(_escape_rune(ch, '"') for ch in s) + '"'
 
 

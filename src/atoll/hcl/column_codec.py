@@ -22,7 +22,21 @@ from .spec_values import NUMBER_TYPES, kind_of, block_label, opt_bool, opt_str
 from .spec_writer import Attr, Blk, hcl_quote
 
 
+_PLAIN_ATTRS = frozenset({"null", "type", "default"})
+
+
 def decode_column(b: Block) -> Column:
+    attrs = b.attrs
+    if not b.blocks and attrs.keys() <= _PLAIN_ATTRS:
+        # The usual column (null, type, default): the checks below in short, same results.
+        t = attrs.get("type")
+        n = attrs.get("null")
+        null = False if n is None else n.value
+        if t is not None and type(null) is bool:
+            d = attrs.get("default")
+            default = None if d is None else _decode_default(d.value)
+            return Column(b.labels[-1] if b.labels else "", type_from_hcl(t.value), null,
+                          default)
     name = block_label(b)
     default = _decode_default(b.get("default"))
     if "type" not in b.attrs or b.get("type") is None:

@@ -24,27 +24,33 @@ import re
 
 from ..errors import HCLError, SourcePos
 from . import ast
-from .lexer import decode_quoted
+from .lexer import decode_quoted, parse_number
 
-_IDENT = r"[^\W\d][\w-]*"
+# Identifiers are ASCII here: a line with any other identifier is not plain (the general
+# parser reads Unicode identifiers), which keeps every character test a table lookup.
+_IDENT = r"[A-Za-z_][A-Za-z0-9_-]*+"
 # The body of a quoted string without template sequences (the lexer's STRING token).
 _STR = r"(?:[^\"\\$%\n\r]++|\\[^\n\r]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*+"
 _NUM = r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 # What may end a line: blanks, a line comment, then a newline or the end of the text.
-_TAIL = r"[ \t]*(?:(?:#|//)[^\n]*)?(?:\r?\n|\Z)"
+_TAIL = r"[ \t]*+(?:(?:#|//)[^\n]*+)?(?:\r?\n|\Z)"
 
-# Group numbers matter: the loop unpacks m.groups().
+# Group numbers matter: the loop dispatches on m.lastindex.
 _LINE = re.compile(
-    r"[ \t]*(?:"
-    # 1 attribute name; its value: 2 string body, 3 number, 4-5 call name and argument text,
-    # 6 tuple item text, 7 identifier or traversal
-    rf"({_IDENT})[ \t]*=[ \t]*(?:\"({_STR})\"|(-?{_NUM})"
-    rf"|({_IDENT})\(((?:\"{_STR}\"|[^()\"\n])*)\)"
-    rf"|\[((?:\"{_STR}\"|[^\[\]\"\n])*)\]"
-    rf"|({_IDENT}(?:\.{_IDENT})*)){_TAIL}"
-    # 8 block type, 9 label text, 10 the "}" of an empty block
-    rf"|({_IDENT})((?:[ \t]*\"{_STR}\"|[ \t]+{_IDENT})*)[ \t]*\{{[ \t]*(\}})?{_TAIL}"
-    # 11 a closing brace
+    # 1 an attribute's name or a block's type
+    rf"[ \t]*+(?:({_IDENT})[ \t]*+(?:"
+    # the attribute's value: 2 identifier or traversal, 3 the argument text when it is called
+    # (a function call), 4 tuple item text, 5 string body, 6 number
+    rf"=[ \t]*+(?:({_IDENT}(?:\.{_IDENT})*+)(?:\(((?:\"{_STR}\"|[^()\"\n])*+)\))?"
+    rf"|\[((?:\"{_STR}\"|[^\[\]\"\n])*+)\]"
+    rf"|\"({_STR})\""
+    rf"|(-?{_NUM}))"
+    # the block's labels: 7 one label that needs no decoding, or 8 the text of any labels
+    # (none: the last group is 1); 9 the "}" of an empty block
+    rf"|(?:\"([^\"\\\n\r{{]*+)\"|((?:\"{_STR}\"|{_IDENT})(?:[ \t]*+(?:\"{_STR}\"|{_IDENT}))*+)?)"
+    rf"[ \t]*+\{{[ \t]*+(\}})?"
+    rf"){_TAIL}"
+    # 10 a closing brace
     rf"|(\}}){_TAIL}"
     # a blank or comment-only line (no group)
     rf"|{_TAIL})")
@@ -69,8 +75,6 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
     Returns ``(items, offset, line)``: the items, and the offset and line number of the start
     of the line where the general parser must go on (``offset == len(text)`` when the whole
     text was parsed). ``text`` must not start with a byte-order mark."""
-    from .parser import parse_number
-
     match = _LINE.match
     item_match = _ITEM.match
     n = len(text)
@@ -154,63 +158,91 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
             e = m.end()
             if e == pos:
                 break
-            (name, s, num, call, args, tup, trav, btype, labels, empty, close) = m.groups()
-            if name is not None:
+            g = m.lastindex
+            if g is None:  # blank or comment line
+                if not stack:
+                    item_pos, item_line = e, line + 1
+            elif 1 < g <= 6:
+                name = m[1]
                 if not stack or name in seen:
                     break  # top-level attributes (and redefinitions) go the general way
                 seen.add(name)
-                ls = pos
-                if s is not None or num is not None or trav is not None:
-                    g = 2 if s is not None else 3 if num is not None else 7
-                    i, k = m.start(g), m.end(g)
-                    if s is not None:
-                        i -= 1
-                        k += 1
-                    expr = value(s, num, trav, line, i - ls + 1, k - ls + 1)
-                elif call is not None:
-                    i = m.start(4)
-                    k = m.end(5)
-                    ne = m.end(4) - ls + 1
-                    expr = ast.Call(call, items(m.start(5), k, line, ls), False,
-                                    mkpos(line, i - ls + 1), (line, k - ls + 2), (line, ne))
+                p = _new(SourcePos)
+                d = p.__dict__
+                d["filename"] = filename
+                d["line"] = line
+                d["column"] = m.start(1) - pos + 1
+                if g == 2:
+                    v = m[2]
+                    i = m.start(2) - pos + 1
+                    k = m.end(2) - pos + 1
+                    if "." in v:
+                        expr = value(None, None, v, line, i, k)
+                    else:
+                        vp = _new(SourcePos)
+                        d = vp.__dict__
+                        d["filename"] = filename
+                        d["line"] = line
+                        d["column"] = i
+                        if v in keywords:
+                            expr = Literal(keywords[v], vp, (line, k))
+                        else:
+                            expr = Variable(v, vp, (line, k))
+                elif g == 3:
+                    v = m[2]
+                    if "." in v:
+                        raise _Unsure
+                    k = m.end(3)
+                    expr = ast.Call(v, items(m.start(3), k, line, pos), False,
+                                    mkpos(line, m.start(2) - pos + 1), (line, k - pos + 2),
+                                    (line, m.end(2) - pos + 1))
+                elif g == 4:
+                    i = m.start(4) - 1
+                    k = m.end(4)
+                    expr = ast.Tuple(items(i + 1, k, line, pos), mkpos(line, i - pos + 1),
+                                     (line, k - pos + 2))
+                elif g == 5:
+                    expr = value(m[5], None, None, line, m.start(5) - pos, m.end(5) - pos + 2)
                 else:
-                    i = m.start(6) - 1
-                    k = m.end(6)
-                    expr = ast.Tuple(items(i + 1, k, line, ls), mkpos(line, i - ls + 1),
-                                     (line, k - ls + 2))
-                cur.append(Attribute(name, expr, mkpos(line, m.start(1) - ls + 1), expr.end))
-            elif btype is not None:
+                    expr = value(None, m[6], None, line, m.start(6) - pos + 1,
+                                 m.end(6) - pos + 1)
+                cur.append(Attribute(name, expr, p, expr.end))
+            elif g != 10:
                 if not stack:
                     item_pos, item_line = pos, line
-                lbls: list[str] = []
-                if labels:
-                    ls = pos
-                    p = m.start(9)
-                    while p < m.end(9):
+                lbl = m[7]
+                if lbl is not None:
+                    lbls = [lbl]
+                else:
+                    lbls = []
+                    p = m.start(8)
+                    end = m.end(8)
+                    while p < end:
                         lm = _LABEL.match(text, p)
-                        lbls.append(string(lm[1], line, lm.start(1) - 1 - ls + 1)  # type: ignore
+                        lbls.append(string(lm[1], line, lm.start(1) - pos)  # type: ignore
                                     if lm[1] is not None else lm[2])  # type: ignore[index]
                         p = lm.end()  # type: ignore[union-attr]
-                bpos = mkpos(line, m.start(8) - pos + 1)
-                if empty is not None:
-                    k = m.start(10) - pos + 2
-                    cur.append(Block(btype, lbls, Body([]), bpos, (line, k)))
+                bpos = _new(SourcePos)
+                d = bpos.__dict__
+                d["filename"] = filename
+                d["line"] = line
+                d["column"] = m.start(1) - pos + 1
+                if g == 9:
+                    cur.append(Block(m[1], lbls, Body([]), bpos, (line, m.start(9) - pos + 2)))
                     if not stack:
                         item_pos, item_line = e, line + 1
                 else:
-                    stack.append((cur, seen, btype, lbls, bpos))
+                    stack.append((cur, seen, m[1], lbls, bpos))
                     cur = []
                     seen = set()
-            elif close is not None:
+            else:
                 if not stack:
                     break
                 body = Body(cur)
                 cur, seen, btype, lbls, bpos = stack.pop()
-                cur.append(Block(btype, lbls, body, bpos, (line, m.start(11) - pos + 2)))
+                cur.append(Block(btype, lbls, body, bpos, (line, m.start(10) - pos + 2)))
                 if not stack:
                     item_pos, item_line = e, line + 1
-            elif not stack:
-                item_pos, item_line = e, line + 1
             pos = e
             line += 1
         else:

@@ -120,6 +120,20 @@ def decode_quoted(raw: str, filename: str = "", line: int = 0, col: int = 0) -> 
     return _patterns()["escape"].sub(repl, raw)
 
 
+def parse_number(text: str) -> int | float:
+    """The value of an HCL number literal: an int when it is integral (``1e3`` → 1000)."""
+    if text.isdigit():
+        return int(text)
+    from decimal import Decimal, InvalidOperation
+    try:
+        d = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the lexer only yields valid numbers
+        raise ValueError(text) from None
+    if d == d.to_integral_value() and d.adjusted() < 400:
+        return int(d)
+    return float(text)
+
+
 def decode_heredoc(raw: str) -> str:
     """Heredoc literals take no backslash escapes; only ``$${`` and ``%%{`` are unescaped."""
     if "{" not in raw:

@@ -8,8 +8,6 @@ delimited by "{" and "}", starting on the same line as the block header.``
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from ..errors import HCLError, SourcePos
 from ..gcpause import gc_paused
 from . import ast
@@ -27,6 +25,7 @@ from .lexer import (
     STRING,
     TCONTROL,
     TINTERP,
+    parse_number,
     tokenize,
 )
 from .fastparse import parse_prefix
@@ -81,19 +80,6 @@ def parse_expression(text: str, filename: str = "") -> ast.Expr:
                       "An expression was successfully parsed, but extra characters were found "
                       "after it.", t)
     return expr
-
-
-def parse_number(text: str) -> int | float:
-    """The value of an HCL number literal: an int when it is integral (``1e3`` → 1000)."""
-    if text.isdigit():
-        return int(text)
-    try:
-        d = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the lexer only yields valid numbers
-        raise ValueError(text) from None
-    if d == d.to_integral_value() and d.adjusted() < 400:
-        return int(d)
-    return float(text)
 
 
 class _Parser(TemplateParsing):

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ..errors import SchemaError
 from ..gcpause import gc_paused
@@ -93,34 +92,55 @@ def _decode_schema(doc: Document) -> Schema:
         if len(tblock.labels) == 2:
             by_name.setdefault(".".join(tblock.labels), table)
     tables = []
+    names: dict[int, set[str]] = {}
     for tblock, table in decoded:
-        fks = tuple(_decode_fk(fb, table, by_name) for fb in tblock.children("foreign_key"))
-        tables.append(dataclasses.replace(table, foreign_keys=fks))
+        fks = tuple(_decode_fk(fb, table, by_name, names)
+                    for fb in tblock.children("foreign_key"))
+        tables.append(_replace(table, foreign_keys=fks) if fks else table)
     views = decode_views(doc, schema_labels, tables)
     triggers = decode_triggers(doc, tables, views)
     return Schema(name=schema_name, tables=tuple(tables), comment=schema_comment,
                   views=tuple(views), triggers=tuple(triggers))
 
 
-def _column_by_ref(table_name: str, columns: Sequence[Column], ref: object) -> str:
+def _replace(obj: Table, **changes: object) -> Table:
+    """``dataclasses.replace`` for a model object, without its per-call field walk."""
+    new = object.__new__(type(obj))
+    object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
+    return new
+
+
+def _column_by_ref(table_name: str, columns: Collection[str], ref: object) -> str:
+    """The column a reference names; ``columns`` holds the table's column names."""
     name = ref_name(ref, "column")
-    if not any(c.name == name for c in columns):
+    if name not in columns:
         raise SchemaError(f"column {go_quote(name)} was not found in table {table_name}")
     return name
 
 
+def _column_names(table: Table, names: dict[int, set[str]]) -> set[str]:
+    found = names.get(id(table))
+    if found is None:
+        found = names[id(table)] = {c.name for c in table.columns}
+    return found
+
+
 def _decode_table(b: Block, name: str) -> Table:
-    columns = tuple(decode_column(cb) for cb in b.children("column"))
+    kinds: dict[str, list[Block]] = {}
+    for child in b.blocks:
+        kinds.setdefault(child.type, []).append(child)
+    columns = tuple(decode_column(cb) for cb in kinds.get("column", ()))
+    column_names = {c.name for c in columns}
     primary_key = None
-    pks = b.children("primary_key")
+    pks = kinds.get("primary_key")
     if pks:
         pb = pks[0]
-        parts = tuple(IndexPart(column=_column_by_ref(name, columns, r))
+        parts = tuple(IndexPart(column=_column_by_ref(name, column_names, r))
                       for r in ref_list(pb, "columns"))
         primary_key = PrimaryKey(parts=parts, name=block_label(pb))
-    indexes = tuple(_decode_index(ib, name, columns) for ib in b.children("index"))
+    indexes = tuple(_decode_index(ib, name, column_names) for ib in kinds.get("index", ()))
     checks = []
-    for cb in b.children("check"):
+    for cb in kinds.get("check", ()):
         expr = opt_str(cb, "expr", "check") or ""
         checks.append(Check(expr=expr, name=block_label(cb)))
     comment = opt_str(b, "comment", "table")
@@ -136,7 +156,7 @@ def _decode_table(b: Block, name: str) -> Table:
     )
 
 
-def _decode_index(b: Block, table: str, columns: Sequence[Column]) -> Index:
+def _decode_index(b: Block, table: str, columns: Collection[str]) -> Index:
     name = block_label(b)
     refs = ref_list(b, "columns")
     ons = b.children("on")
@@ -187,7 +207,8 @@ def _is_local(ref: Ref) -> bool:
     return ref.local or (bool(ref.path) and ref.path[0][0] == "column")
 
 
-def _decode_fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
+def _decode_fk(b: Block, table: Table, by_name: dict[str, Table],
+               names: dict[int, set[str]]) -> ForeignKey:
     symbol = block_label(b)
     cols = ref_list(b, "columns")
     ref_cols = ref_list(b, "ref_columns")
@@ -196,7 +217,8 @@ def _decode_fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
     if len(cols) != len(ref_cols):
         raise SchemaError(f"sqlspec: number of referencing and referenced columns do not match "
                           f"for foreign-key {go_quote(symbol)}")
-    columns = tuple(_column_by_ref(table.name, table.columns, r) for r in cols)
+    own = _column_names(table, names)
+    columns = tuple(_column_by_ref(table.name, own, r) for r in cols)
     ref_table: Table | None = None
     ref_columns = []
     for i, r in enumerate(ref_cols):
@@ -209,7 +231,7 @@ def _decode_fk(b: Block, table: Table, by_name: dict[str, Table]) -> ForeignKey:
                 t = by_name.get(tname.split(".", 1)[1])
             if t is None:
                 raise SchemaError(f"referenced table {go_quote(tname)} not found")
-        c = _column_by_ref(t.name, t.columns, r)
+        c = _column_by_ref(t.name, _column_names(t, names), r)
         if i > 0 and t is not ref_table:
             raise SchemaError(f"sqlspec: more than 1 table was referenced for foreign-key "
                               f"{go_quote(symbol)}")

@@ -166,7 +166,7 @@ def convert_variable(name: str, value: object, t: tuple) -> object:
 class _Node:
     """One block instance, addressable by references (``table.users``)."""
 
-    __slots__ = ("ev", "block", "name", "parent", "each", "path", "_kids", "_order", "_scope",
+    __slots__ = ("ev", "block", "name", "parent", "each", "_kids", "_order", "_scope",
                  "_attr_cache", "_final")
 
     def __init__(self, ev: "_SchemaEvaluator", block: ast.Block, name: str,
@@ -176,7 +176,6 @@ class _Node:
         self.name = name
         self.parent = parent
         self.each = each
-        self.path = (parent.path if parent is not None else ()) + ((block.type, name),)
         self._kids: dict[str, dict] | None = None
         self._order: list[_Node] | None = None
         self._scope: Scope | None = None
@@ -184,12 +183,22 @@ class _Node:
         self._final: str | None = None
         ev.nodes.append(self)
 
+    def path(self) -> list[tuple[str, str]]:
+        n: _Node | None = self
+        out = []
+        while n is not None:
+            out.append((n.block.type, n.name))
+            n = n.parent
+        out.reverse()
+        return out
+
     def _build_kids(self) -> None:
         kids: dict[str, dict] = {}
         order: list[_Node] = []
         unlabeled: dict[str, int] = {}
+        Block_ = ast.Block
         for item in self.block.body.items:
-            if type(item) is not ast.Block:
+            if type(item) is not Block_:
                 continue
             entries = kids.setdefault(item.type, {})
             labels = item.labels
@@ -253,7 +262,7 @@ class _Node:
         if attr is None:
             raise KeyError(name)
         lazy = Lazy(lambda: eval_expr(attr.expr, self.scope()),
-                    ".".join(f"{t}.{n}" for t, n in self.path) + "." + name)
+                    ".".join(f"{t}.{n}" for t, n in self.path()) + "." + name)
         cache[name] = lazy
         return lazy.get()
 
@@ -332,18 +341,55 @@ class _BlockRef:
         return self.hcl_getattr(to_string(key))
 
     def ref(self, pos: SourcePos | None) -> Ref:
-        node = self.node
-        chain: list[_Node] = []
-        stop = self.owner if self.local else None
-        n: _Node | None = node
-        while n is not None and n is not stop:
-            chain.append(n)
-            n = n.parent
-        chain.reverse()
-        return Ref(tuple((c.block.type, c.final_name()) for c in chain), self.local, pos)
+        return _ref_to(self.node, self.owner, self.local, pos)
 
     def hcl_finalize(self) -> object:
         return self.ref(None)
+
+
+def _ref_to(node: _Node, owner: _Node | None, local: bool, pos: SourcePos | None) -> Ref:
+    """The Ref a reference to ``node`` becomes (relative to ``owner`` when ``local``)."""
+    stop = owner if local else None
+    if node.parent is stop:
+        return Ref(((node.block.type, node.final_name()),), local, pos)
+    chain: list[_Node] = []
+    n: _Node | None = node
+    while n is not None and n is not stop:
+        chain.append(n)
+        n = n.parent
+    chain.reverse()
+    return Ref(tuple((c.block.type, c.final_name()) for c in chain), local, pos)
+
+
+def _block_ref(expr: ast.GetAttr, scope: Scope) -> Ref | None:
+    """The Ref of a plain block reference (``column.id``, ``table.t.column.id``) without the
+    general evaluator's intermediate objects, or None for anything else (the general path
+    then evaluates it, with its errors)."""
+    names = []
+    e: ast.Expr = expr
+    while type(e) is ast.GetAttr:
+        names.append(e.name)  # type: ignore[union-attr]
+        e = e.obj  # type: ignore[union-attr]
+    if type(e) is not ast.Variable:
+        return None
+    start = scope.lookup(e.name, None)  # type: ignore[union-attr]
+    if type(start) is not _BlockSet:
+        return None
+    entries: dict | None = start.entries
+    node: _Node | None = None
+    for name in reversed(names):
+        if entries is None:
+            entries = node.kids().get(name)  # type: ignore[union-attr]
+            if entries is None:
+                return None
+        else:
+            node = entries.get(name)
+            if type(node) is not _Node:
+                return None
+            entries = None
+    if entries is not None:
+        return None
+    return _ref_to(node, start.owner, start.local, expr.pos)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,20 +543,27 @@ class _SchemaEvaluator:
 
     def eval_node(self, node: _Node, skip_for_each: bool = False) -> Block:
         blk = node.block
+        btype = blk.type
         scope = node.scope()
-        out = Block(blk.type, list(blk.labels), pos=blk.pos)
-        attrs = out.attrs
+        attrs: dict[str, Attribute] = {}
+        blocks: list[Block] = []
+        out = Block(btype, list(blk.labels), attrs, blocks, blk.pos)
         kids = iter(node.ordered_kids())
+        Attribute_, Literal_ = ast.Attribute, ast.Literal
         try:
             for item in blk.body.items:
-                if type(item) is ast.Attribute:
+                if type(item) is Attribute_:
                     if skip_for_each and item.name == "for_each":
                         continue
-                    v = self.eval_attr(item, scope, blk.type)
+                    expr = item.expr
+                    if type(expr) is Literal_:
+                        v = expr.value
+                    else:
+                        v = self.eval_attr(item, scope, btype)
                     if v is not None:
                         attrs[item.name] = Attribute(item.name, v, item.pos)
                 else:
-                    out.blocks.append(self.eval_node(next(kids)))
+                    blocks.append(self.eval_node(next(kids)))
         except HCLError as e:
             if node.each is not None and node.parent is None:
                 raise HCLError(f"schemahcl: evaluate block for value {_go_quote(node.each['value'])}"
@@ -528,7 +581,8 @@ class _SchemaEvaluator:
             if cls is ast.Variable:
                 return TypeCall(expr.name, (), expr.pos)
             if cls is ast.Call and expr.name != "sql":
-                args = tuple(self.finish(eval_raw(a, scope), attr, a.pos) for a in expr.args)
+                args = tuple(a.value if type(a) is ast.Literal
+                             else self.finish(eval_raw(a, scope), attr, a.pos) for a in expr.args)
                 if expr.expand and args:
                     last = args[-1]
                     args = args[:-1] + tuple(last if isinstance(last, list) else [last])
@@ -538,9 +592,18 @@ class _SchemaEvaluator:
                 return Word(expr.name)
             if cls is ast.Tuple:
                 return [Word(e.name) if type(e) is ast.Variable and not scope.has(e.name)
-                        else self.finish(eval_raw(e, scope), attr, e.pos) for e in expr.items]
+                        else self.value(e, scope, attr) for e in expr.items]
         elif cls is ast.Tuple:
-            return [self.finish(eval_raw(e, scope), attr, e.pos) for e in expr.items]
+            return [self.value(e, scope, attr) for e in expr.items]
+        return self.value(expr, scope, attr)
+
+    def value(self, expr: ast.Expr, scope: Scope, attr: ast.Attribute) -> object:
+        if type(expr) is ast.GetAttr:
+            ref = _block_ref(expr, scope)  # type: ignore[arg-type]
+            if ref is not None:
+                return ref
+        elif type(expr) is ast.Literal:
+            return expr.value  # type: ignore[attr-defined]
         return self.finish(eval_raw(expr, scope), attr, expr.pos)
 
     def finish(self, value: object, attr: ast.Attribute, pos: SourcePos | None = None) -> object:

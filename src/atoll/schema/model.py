@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .fast_init import speed_up_module
+
 
 class TypeClass(str, Enum):
     """The class of a column type. SQLite's diff compares types by class only (see
@@ -326,3 +328,6 @@ class Realm:
 
     def schema(self, name: str) -> Schema | None:
         return next((s for s in self.schemas if s.name == name), None)
+
+
+speed_up_module(globals())

@@ -141,12 +141,11 @@ def _default_sql(col: Column) -> str:
 
 
 def _column(b: SQLBuilder, col: Column) -> None:
-    b.ident(col.name).p(_type_sql(col))
-    if not col.null:
-        b.p("NOT")
-    b.p("NULL")
+    b.ident(col.name)
     if col.default is not None:
-        b.p("DEFAULT", _default_sql(col))
+        b.p(_type_sql(col), "NULL" if col.null else "NOT NULL", "DEFAULT", _default_sql(col))
+    else:
+        b.p(_type_sql(col), "NULL" if col.null else "NOT NULL")
     if col.auto_increment and col.generated is not None:
         raise SchemaError(f"both autoincrement and generation expression specified for column {q(col.name)}")
     if col.auto_increment:

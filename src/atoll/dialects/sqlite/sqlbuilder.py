@@ -28,19 +28,19 @@ class SQLBuilder:
             self.buf = self.buf[:-1] + ch
 
     def p(self, *phrases: str) -> "SQLBuilder":
+        buf = self.buf
         for ph in phrases:
             if not ph:
                 continue
-            if self.buf and self.buf[-1] not in " (\n":
-                self.buf += " "
-            self.buf += ph
-            if ph[-1] != " ":
-                self.buf += " "
+            if buf and buf[-1] not in " (\n":
+                buf += " "
+            buf += ph if ph[-1] == " " else ph + " "
+        self.buf = buf
         return self
 
     def ident(self, name: str) -> "SQLBuilder":
         if name:
-            self.buf += quote_ident(name) + " "
+            self.buf += "`" + name.replace("`", "``") + "` "
         return self
 
     def table(self, name: str) -> "SQLBuilder":
