@@ -181,7 +181,6 @@ class _Node:
         self._scope: Scope | None = None
         self._attr_cache: dict[str, object] | None = None
         self._final: str | None = None
-        ev.nodes.append(self)
 
     def path(self) -> list[tuple[str, str]]:
         n: _Node | None = self
@@ -220,6 +219,7 @@ class _Node:
                 raise HCLError(f"too many labels for block: [{' '.join(labels)}]", item.pos)
             order.append(node)
         self._kids = kids
+        self.ev.nodes.append(self)  # refers to its kids now: released at the end
         self._order = order
 
     def kids(self) -> dict[str, dict]:
@@ -253,6 +253,7 @@ class _Node:
         cache = self._attr_cache
         if cache is None:
             cache = self._attr_cache = {}
+            self.ev.nodes.append(self)
         if name in cache:
             v = cache[name]
             if isinstance(v, Lazy):
@@ -407,6 +408,8 @@ class _SchemaEvaluator:
         """Break the reference cycles between nodes, scopes and this evaluator, so that the
         syntax tree is freed at once by reference counting instead of waiting for (and
         slowing down) the next collection of the cyclic garbage collector."""
+        # Only nodes that built kids or an attribute cache are listed: the others refer to
+        # nothing that refers back to them.
         for n in self.nodes:
             n.ev = n.parent = n._kids = n._order = n._scope = n._attr_cache = None
         self.nodes.clear()
@@ -563,13 +566,37 @@ class _SchemaEvaluator:
                     if v is not None:
                         attrs[item.name] = Attribute(item.name, v, item.pos)
                 else:
-                    blocks.append(self.eval_node(next(kids)))
+                    kid = next(kids)
+                    kb = kid.block
+                    for x in kb.body.items:
+                        if type(x) is not Attribute_:
+                            blocks.append(self.eval_node(kid))
+                            break
+                    else:
+                        # no nested blocks: evaluated in this block's scope, as its own
+                        # scope() would be (kids have no for_each)
+                        blocks.append(self.eval_leaf(kb, scope))
         except HCLError as e:
             if node.each is not None and node.parent is None:
                 raise HCLError(f"schemahcl: evaluate block for value {_go_quote(node.each['value'])}"
                                f": {e}") from None
             raise
         return out
+
+    def eval_leaf(self, blk: ast.Block, scope: Scope) -> Block:
+        """:meth:`eval_node` for a nested block that holds only attributes."""
+        btype = blk.type
+        attrs: dict[str, Attribute] = {}
+        Literal_ = ast.Literal
+        for item in blk.body.items:
+            expr = item.expr  # type: ignore[union-attr]
+            if type(expr) is Literal_:
+                v = expr.value
+            else:
+                v = self.eval_attr(item, scope, btype)  # type: ignore[arg-type]
+            if v is not None:
+                attrs[item.name] = Attribute(item.name, v, item.pos)  # type: ignore[union-attr]
+        return Block(btype, list(blk.labels), attrs, [], blk.pos)
 
     def eval_attr(self, attr: ast.Attribute, scope: Scope, block_type: str) -> object:
         expr = attr.expr

@@ -209,14 +209,17 @@ def type_from_hcl(value: object) -> ColumnType:
     names, with optional arguments), ``RawSQL`` (``sql("...")``), or a bare ``Word``.
     A schema repeats a handful of types thousands of times: valid ones are cached (the
     values are immutable; errors are not cached, so they keep their own position)."""
+    # A TypeCall is keyed by its name and arguments as a plain tuple (what its equality
+    # compares), which hashes and compares in C.
+    key = (value.name, value.args) if type(value) is TypeCall else value
     try:
-        return _TYPE_CACHE[value]
+        return _TYPE_CACHE[key]
     except (KeyError, TypeError):
         pass
     result = _type_from_hcl(value)
     if len(_TYPE_CACHE) < 4096:
         try:
-            _TYPE_CACHE[value] = result
+            _TYPE_CACHE[key] = result
         except TypeError:  # unhashable arguments
             pass
     return result
