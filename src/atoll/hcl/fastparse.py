@@ -75,7 +75,7 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
     Returns ``(items, offset, line)``: the items, and the offset and line number of the start
     of the line where the general parser must go on (``offset == len(text)`` when the whole
     text was parsed). ``text`` must not start with a byte-order mark."""
-    match = _LINE.match
+    lines = _LINE.finditer
     item_match = _ITEM.match
     n = len(text)
     Literal, Variable, GetAttr = ast.Literal, ast.Variable, ast.GetAttr
@@ -151,13 +151,10 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
     line = 1
     item_pos, item_line = 0, 1  # where the current top-level item starts
     try:
-        while pos < n:
-            m = match(text, pos)
-            if m is None:
-                break
-            e = m.end()
-            if e == pos:
-                break
+        for m in lines(text):
+            start, e = m.span()
+            if start != pos or e == pos:
+                break  # a line that is not plain (finditer skipped it), or the end
             g = m.lastindex
             if g is None:  # blank or comment line
                 if not stack:
@@ -174,8 +171,9 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
                 d["column"] = m.start(1) - pos + 1
                 if g == 2:
                     v = m[2]
-                    i = m.start(2) - pos + 1
-                    k = m.end(2) - pos + 1
+                    i, k = m.span(2)
+                    i -= pos - 1
+                    k -= pos - 1
                     if "." in v:
                         expr = value(None, None, v, line, i, k)
                     else:
@@ -245,9 +243,8 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
                     item_pos, item_line = e, line + 1
             pos = e
             line += 1
-        else:
-            if not stack:
-                return top, n, line
+        if pos == n and not stack:
+            return top, n, line
     except _Unsure:
         pass
     if item_pos > n:
