@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import SourcePos
-from ..schema.fast_init import speed_up_module
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,3 @@ class Document:
 
     def children(self, type_: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_]
-
-
-speed_up_module(globals())
