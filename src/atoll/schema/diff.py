@@ -333,16 +333,18 @@ def diff_schemas(current: Schema, desired: Schema, rules: DiffRules, *,
     are ignored, as Atlas does."""
     sk = skip if isinstance(skip, _Skipper) else _Skipper(skip)
     changes: list[SchemaChange] = []
+    wanted = _by_name(desired.tables)
     for t1 in current.tables:
-        t2 = desired.table(t1.name)
+        t2 = wanted.get(t1.name)
         if t2 is None:
             sk.add(changes, DropTable(t1))
             continue
         old, new, table_changes = _table_diff(t1, t2, rules, sk)
         if table_changes:
             sk.add(changes, ModifyTable(old, new, tuple(table_changes)))
+    present = _by_name(current.tables)
     for t in desired.tables:
-        if current.table(t.name) is None:
+        if t.name not in present:
             sk.add(changes, AddTable(t))
     sk.add(changes, *view_changes(current, desired))
     sk.add(changes, *trigger_changes(current, desired))
@@ -378,18 +380,28 @@ def _table_diff(current: Table, desired: Table, rules: DiffRules,
     return current, desired, changes
 
 
+def _by_name(items: Iterable) -> dict:
+    """Items by name, the first of each name winning (as ``Schema.table()`` finds it)."""
+    out: dict = {}
+    for item in items:
+        out.setdefault(item.name, item)
+    return out
+
+
 def _column_diff(current: Table, desired: Table, rules: DiffRules, sk: _Skipper) -> list:
     changes: list = []
+    wanted = _by_name(desired.columns)
     for c1 in current.columns:
-        c2 = desired.column(c1.name)
+        c2 = wanted.get(c1.name)
         if c2 is None:
             sk.add(changes, DropColumn(c1))
             continue
         kind = rules.column_change(current, c1, c2)
         if kind:
             sk.add(changes, ModifyColumn(c1, c2, kind))
+    present = _by_name(current.columns)
     for c in desired.columns:
-        if current.column(c.name) is None:
+        if c.name not in present:
             sk.add(changes, AddColumn(c))
     return changes
 

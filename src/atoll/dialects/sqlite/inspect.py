@@ -32,6 +32,7 @@ from ...schema.model import (
     Schema,
     Table,
 )
+from ...gcpause import gc_paused
 from ...gotext import go_quote
 from ..base import Connection
 from .inspect_objects import inspect_triggers, inspect_views
@@ -103,12 +104,17 @@ RE_STRICT = re.compile(r"\)\s*(?:[^)]*\bSTRICT\b)[^)]*\Z", _F)
 
 def inspect_schema(conn: Connection, *, exclude: Sequence[str] = ()) -> Schema:
     """The ``main`` schema of a SQLite connection, as Atlas's ``InspectSchema`` reports it,
-    without the objects matching ``exclude`` (Atlas globs, relative to the schema)."""
-    index_sql = {name: (rowid, sql) for name, rowid, sql in conn.query(INDEX_SQL_QUERY)}
-    tables = [_inspect_table(conn, name, sql, wr, strict, index_sql)
-              for name, sql, wr, strict in _tables(conn)]
-    views = inspect_views(conn, [t.name for t in tables])
-    triggers = inspect_triggers(conn, [v.name for v in views])
+    without the objects matching ``exclude`` (Atlas globs, relative to the schema).
+
+    The cyclic GC is paused meanwhile: the model is a large acyclic tree, and a collection
+    triggered halfway would walk every object alive (for ``schema apply`` the desired schema
+    too: 0.1 s at 1000 tables)."""
+    with gc_paused():
+        index_sql = {name: (rowid, sql) for name, rowid, sql in conn.query(INDEX_SQL_QUERY)}
+        tables = [_inspect_table(conn, name, sql, wr, strict, index_sql)
+                  for name, sql, wr, strict in _tables(conn)]
+        views = inspect_views(conn, [t.name for t in tables])
+        triggers = inspect_triggers(conn, [v.name for v in views])
     schema = Schema(name="main", tables=tuple(tables), views=tuple(views),
                     triggers=tuple(triggers))
     return exclude_schema(schema, exclude)

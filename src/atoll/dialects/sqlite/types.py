@@ -88,7 +88,21 @@ def parse_type(text: str) -> ColumnType:
     """The model type for a declared SQLite type text (Atlas's ``ParseType``).
 
     ``raw`` keeps ``text`` unchanged. Unknown names become user-defined types holding the
-    original text. Raises ``SchemaError`` for unparsable sizes (``parse size "x"``)."""
+    original text. Raises ``SchemaError`` for unparsable sizes (``parse size "x"``).
+    Results are cached (a schema repeats a handful of type texts; the values are
+    immutable; errors are not cached)."""
+    found = _PARSED.get(text)
+    if found is None:
+        found = _parse_type(text)
+        if len(_PARSED) < 4096:
+            _PARSED[text] = found
+    return found
+
+
+_PARSED: dict[str, ColumnType] = {}
+
+
+def _parse_type(text: str) -> ColumnType:
     if text == "":
         return ColumnType(cls=TypeClass.BINARY, name="blob", raw="")
     parts = _column_parts(text)
