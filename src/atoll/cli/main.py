@@ -25,6 +25,15 @@ def main(argv: list[str] | None = None) -> None:
         if text is not None:
             sys.stdout.write(text + "\n")
             sys.exit(0)
+    import atexit
+    import gc
+
+    # At exit the interpreter runs one last full collection over every object still alive:
+    # 0.2 s after planning a 1000-table schema, for garbage nobody will see. Frozen objects
+    # are skipped (finalizers of cyclic garbage are not guaranteed at exit anyway; files and
+    # databases are closed by the commands themselves).
+    atexit.unregister(gc.freeze)  # once, however often main() is called in one process
+    atexit.register(gc.freeze)
     from .tree import run
 
     run(args)
