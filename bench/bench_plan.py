@@ -18,17 +18,24 @@ ROW = "2"
 TITLE = "Plan empty → schema"
 
 
-def child_atoll(path: str) -> dict:
+def _load(path: str):
+    """atoll's planning functions, lazy imports done (before the clock), and the HCL text."""
     from atoll.dialects.sqlite import DIALECT
     from atoll.hcl.schema_codec import decode_schema
     from atoll.hcl.schema_eval import evaluate_schema_files
-    from atoll.schema.model import Schema
-    import atoll.dialects.sqlite.plan  # noqa: F401  (lazy imports done before the clock)
+    import atoll.dialects.sqlite.inspect  # noqa: F401
+    import atoll.dialects.sqlite.plan  # noqa: F401
     import atoll.dialects.sqlite.diff_rules  # noqa: F401
     import atoll.schema.diff  # noqa: F401
 
     with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+        return DIALECT, decode_schema, evaluate_schema_files, fh.read()
+
+
+def child_atoll(path: str) -> dict:
+    from atoll.schema.model import Schema
+
+    DIALECT, decode_schema, evaluate_schema_files, text = _load(path)
     t0 = time.perf_counter()
     c0 = time.process_time()
     desired = decode_schema(evaluate_schema_files([(path, text)], {}))
@@ -43,17 +50,9 @@ def child_atoll(path: str) -> dict:
 
 
 def child_atoll_same(path: str, db: str) -> dict:
-    from atoll.dialects.sqlite import DIALECT
-    from atoll.hcl.schema_codec import decode_schema
-    from atoll.hcl.schema_eval import evaluate_schema_files
     from atoll.urls import parse_url
-    import atoll.dialects.sqlite.inspect  # noqa: F401  (lazy imports done before the clock)
-    import atoll.dialects.sqlite.plan  # noqa: F401
-    import atoll.dialects.sqlite.diff_rules  # noqa: F401
-    import atoll.schema.diff  # noqa: F401
 
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    DIALECT, decode_schema, evaluate_schema_files, text = _load(path)
     t0 = time.perf_counter()
     c0 = time.process_time()
     desired = decode_schema(evaluate_schema_files([(path, text)], {}))

@@ -220,11 +220,7 @@ def parse_prefix(text: str, filename: str) -> tuple[list, int, int]:
                         lbls.append(string(lm[1], line, lm.start(1) - pos)  # type: ignore
                                     if lm[1] is not None else lm[2])  # type: ignore[index]
                         p = lm.end()  # type: ignore[union-attr]
-                bpos = _new(SourcePos)
-                d = bpos.__dict__
-                d["filename"] = filename
-                d["line"] = line
-                d["column"] = m.start(1) - pos + 1
+                bpos = mkpos(line, m.start(1) - pos + 1)
                 if g == 9:
                     cur.append(Block(m[1], lbls, Body([]), bpos, (line, m.start(9) - pos + 2)))
                     if not stack:
