@@ -113,7 +113,7 @@ def down_cmd(ctx: click.Context, amount, **_):
     from ..fleet.targets import build_targets
 
     dirs = DirCache()
-    targets = build_targets(inv)
+    targets = build_targets(inv, keep_envs=False)
     for t in targets:  # a broken directory is the command's error, before any database moves
         dirs.get(t.settings.get("dir") or "file://migrations")
     from ..realm import realm_url

@@ -100,7 +100,7 @@ def apply_cmd(ctx: click.Context, amount, **_):
     dirs = DirCache()
     if len(inv.envs) <= 1:
         dirs.get(inv.get("dir") or "file://migrations")  # the directory is checked first
-    targets, resumed = resume_targets(inv, build_targets(inv))
+    targets, resumed = resume_targets(inv, build_targets(inv, keep_envs=False))
     if resumed and not targets:
         click.echo(f"Nothing to resume: every database of run {resumed} finished")
         return
@@ -231,7 +231,7 @@ def status_cmd(ctx: click.Context, **_):
     from ..fleet.jobs import DirCache, DriftChecker, status_job
     from ..fleet.targets import build_targets
 
-    targets = build_targets(inv)
+    targets = build_targets(inv, keep_envs=False)
     dev = inv.get("dev_url") or (getattr(inv.envs[0], "dev", None) if len(targets) > 1 else None)
     single = len(targets) == 1 and inv.partition is None
     job = status_job(DirCache(), DriftChecker(dev) if dev else None, brief=not single)
@@ -317,7 +317,7 @@ def set_cmd(ctx: click.Context, version, **_):
         directory = _open(inv)
         directory.validate()
         directory.check_files()
-    targets = build_targets(inv)
+    targets = build_targets(inv, keep_envs=False)
     job = set_job(DirCache(), list(version), OPERATOR)
     if len(targets) == 1 and inv.partition is None:
         click.echo(render_set(job(targets[0], lambda _m: None).detail), nl=False)

@@ -139,7 +139,7 @@ def restore_cmd(ctx: click.Context, run, **_):
     from ..fleet.run_record import find
     from ..fleet.targets import build_targets
 
-    targets = build_targets(inv)
+    targets = build_targets(inv, keep_envs=False)
     run_dir, backup_dir = run_dirs(inv)
     record = find(run, [run_dir, backup_dir], run_scope(inv))
     changed = [e for e in record.databases if e.changed]

@@ -69,7 +69,8 @@ def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
 
         report.render_rich(results, Console(), headers or report.HEADERS, rows, title)
     else:
-        click.echo(report.render_plain(results, headers or report.HEADERS, rows), nl=False)
+        report.write_plain(lambda text: click.echo(text, nl=False), results,
+                           headers or report.HEADERS, rows)
     if fmt.kind != "json" and any(r.data_risk for r in results):
         click.echo(report.risk_lines(results), nl=False)
     if inv.partition is not None and fmt.kind != "json":

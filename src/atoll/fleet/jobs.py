@@ -83,7 +83,8 @@ def apply_job(dirs: DirCache, options: ApplyOptions) -> Callable:
                 report = apply_on(conn, dialect, d, target, dir_url, options, meter,
                                   lock=not locked)
         result = apply_result(target, report, options, start)
-        result.data_risk = meter.found if meter is not None else []
+        if meter is not None and meter.found:
+            result.data_risk = meter.found
         if run:
             run.finished(result, report)
         return result

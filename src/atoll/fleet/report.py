@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .runner import TargetResult
 
@@ -15,10 +17,11 @@ def _version(r: TargetResult) -> str:
     return before if before == after else f"{before} → {after}"
 
 
-def rows(results: Sequence[TargetResult]) -> list[tuple[str, ...]]:
-    return [(r.target.name, r.target.display_url, _version(r), str(r.files), str(r.statements),
-             r.state, f"{r.seconds:.2f}s", r.error.splitlines()[0] if r.error else "")
-            for r in results]
+def rows(results: Sequence[TargetResult]) -> Iterator[tuple[str, ...]]:
+    """The table's rows, made one at a time (a fleet of 10,000 never holds them all)."""
+    for r in results:
+        yield (r.target.name, r.target.display_url, _version(r), str(r.files), str(r.statements),
+               r.state, f"{r.seconds:.2f}s", r.error.splitlines()[0] if r.error else "")
 
 
 def summary_line(results: Sequence[TargetResult]) -> str:
@@ -29,11 +32,32 @@ def summary_line(results: Sequence[TargetResult]) -> str:
     return f"{len(results)} database(s): {parts}"
 
 
+def write_plain(write: Callable[[str], object], results: Sequence[TargetResult],
+                headers=HEADERS, table_rows=None) -> None:
+    """The plain table, written in pieces through ``write``: the column widths come from a
+    first pass over the rows, then each line is made and written, so the whole table never
+    sits in memory (``table_rows``, when given, must be iterable twice)."""
+    def source():
+        return iter(table_rows) if table_rows is not None else rows(results)
+
+    widths = [len(h) for h in headers]
+    for row in source():
+        for i, cell in enumerate(row):
+            if len(cell) > widths[i]:
+                widths[i] = len(cell)
+    chunk: list[str] = []
+    for row in itertools.chain([tuple(headers)], source()):
+        chunk.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+        if len(chunk) >= 512:
+            write("".join(chunk))
+            chunk.clear()
+    write("".join(chunk) + summary_line(results) + "\n" + restore_point_lines(results))
+
+
 def render_plain(results: Sequence[TargetResult], headers=HEADERS, table_rows=None) -> str:
-    table = [tuple(headers), *(table_rows if table_rows is not None else rows(results))]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
-    return "\n".join(lines) + "\n" + summary_line(results) + "\n" + restore_point_lines(results)
+    out = io.StringIO()
+    write_plain(out.write, results, headers, table_rows)
+    return out.getvalue()
 
 
 def restore_point_lines(results: Sequence[TargetResult]) -> str:

@@ -8,9 +8,9 @@ Threads, not processes: the work is SQLite file I/O and server round trips, duri
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from ..urls import mask_password
 DEFAULT_PARALLEL = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """One database of a fleet. ``name`` is the env instance name (``sharding_1``) or the
     masked URL when no env names it; ``settings`` carries per-target values (dir, baseline…)."""
@@ -38,8 +38,12 @@ class Target:
         return mask_password(self.url)
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetResult:
+    """One database's outcome. A fleet keeps one per database until its report is printed,
+    so it holds short values only: the versions are interned (10,000 databases share a few
+    of them) and the empty collections are one shared tuple."""
+
     target: Target
     state: str  # "ok", "failed", "skipped", "dry-run", "pending" (not scheduled)
     version_before: str = ""
@@ -51,11 +55,17 @@ class TargetResult:
     detail: object = None  # the command's own report (ApplyReport, StatusReport, …)
     # migrate status only (None elsewhere): the pending files' names, and the schema changes
     # made outside the migration history (drift), each as its planned change's comment
-    pending_files: list[str] | None = None
-    drift: list = field(default_factory=list)
-    drift_lines: list[str] | None = None
+    pending_files: Sequence[str] | None = None
+    drift: Sequence = ()
+    drift_lines: Sequence[str] | None = None
     restore_point: str | None = None  # migrate apply with --backup-dir: the copy taken before
-    data_risk: list = field(default_factory=list)  # migrate.data_risk.AtRisk, counts > 0
+    data_risk: Sequence = ()  # migrate.data_risk.AtRisk, counts > 0
+
+    def __post_init__(self) -> None:
+        if type(self.version_before) is str:
+            self.version_before = sys.intern(self.version_before)
+        if type(self.version_after) is str:
+            self.version_after = sys.intern(self.version_after)
 
     @property
     def failed(self) -> bool:
@@ -106,12 +116,12 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
     ``continue_on_error`` no new target starts, running ones stop after their current file
     (a job asks :func:`stop_requested`), and the rest are reported as ``skipped``."""
     progress = progress or Progress()
-    results: dict[int, TargetResult] = {}
+    results: list[TargetResult | None] = [None] * len(targets)
     stop = threading.Event()
     failures = 0
     not_started = "not started: an earlier database failed"
 
-    def run_one(i: int, target: Target) -> TargetResult:
+    def run_one(target: Target) -> TargetResult:
         progress.started(target)
         start = time.perf_counter()
         _local.stop = stop
@@ -130,13 +140,13 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
         return result
 
     workers = max(1, min(options.parallel, len(targets) or 1))
-    pending = deque(enumerate(targets))
+    next_up = 0  # the next target to start: at most ``workers`` are ever submitted
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atoll-fleet") as pool:
         running: dict[Future, int] = {}
-        while pending or running:
-            while pending and len(running) < workers and not stop.is_set():
-                i, target = pending.popleft()
-                running[pool.submit(run_one, i, target)] = i
+        while next_up < len(targets) or running:
+            while next_up < len(targets) and len(running) < workers and not stop.is_set():
+                running[pool.submit(run_one, targets[next_up])] = next_up
+                next_up += 1
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -151,9 +161,9 @@ def run_fleet(targets: Sequence[Target], job: Job, options: FleetOptions,
                     stop.set()
                     not_started = (f"not started: max_failures = {options.max_failures} "
                                    "reached")
-        for i, target in pending:
-            results[i] = TargetResult(target, "skipped", error=not_started)
-    return [results[i] for i in range(len(targets))]
+        for i in range(next_up, len(targets)):
+            results[i] = TargetResult(targets[i], "skipped", error=not_started)
+    return results
 
 
 def run_groups(groups: Sequence[tuple[str, Sequence[Target], FleetOptions]], job: Job,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import os
 from collections import ChainMap
+from collections.abc import Iterator, Mapping
 
 from ..errors import AtollError
 from .runner import Target
@@ -18,30 +19,37 @@ def dir_path(dir_url: str) -> str:
     return split_dir_url(dir_url)[0]
 
 
-def build_targets(inv, *, url_key: str = "url") -> list[Target]:
+def build_targets(inv, *, url_key: str = "url", keep_envs: bool = True) -> list[Target]:
     """One target per selected env (a ``for_each`` env gives several), or the single target
-    the flags name. Each target's ``settings`` are the command's flag values for it."""
+    the flags name. Each target's ``settings`` are the command's flag values for it.
+
+    ``keep_envs=False``, for commands that need nothing of an env but its flag values: the
+    targets do not hold their env, and of several envs only the first stays in ``inv`` (and
+    its project), for what applies to the whole command (deployment, dev, run dirs), so a
+    fleet of 10,000 shards does not keep 10,000 env objects to its end."""
     from ..cli.options import apply_env
 
     envs = inv.envs or [None]
     targets = []
     base = dict(inv.values)
+    shared = _SharedSettings(base, url_key)
     for env in envs:
         one = copy.copy(inv)
         one.values = dict(base)
         if env is not None and len(envs) > 1:
             apply_env(one, env)
-            # Each target keeps only what its env changed, over one shared copy of the
-            # flags: a fleet of 10,000 kept 10,000 copies of every flag.
-            one.values = ChainMap({k: v for k, v in one.values.items()
-                                   if k not in base or base[k] is not v}, base)
+            one.values = shared.settings(one.values)
         url = one.get(url_key)
         if not url:
             raise AtollError(f'required flag "{url_key}" not set' +
                              (f' (env "{env.name}")' if env is not None else ""))
         name = getattr(env, "target", None) or (env.name if env is not None else "")
         targets.append(Target(name=name or _name_from_url(url), url=url,
-                              settings=one.values, group="", env=env))
+                              settings=one.values, group="", env=env if keep_envs else None))
+    if not keep_envs and len(envs) > 1:
+        del inv.envs[1:]
+        if inv.project is not None:
+            del inv.project.envs[1:]
     names = [t.name for t in targets]
     if len(set(names)) != len(names):  # several same-named envs: tell them apart by URL
         targets = [Target(f"{t.name}[{i}]", t.url, t.settings, key=f"{t.name} {t.display_url}",
@@ -54,6 +62,56 @@ def build_targets(inv, *, url_key: str = "url") -> list[Target]:
         inv.partition = cut(targets, partition)
         return inv.partition.targets
     return targets
+
+
+class _SharedSettings:
+    """Each target's flag values as little memory as possible: what its env changed over
+    one shared copy of the flags, and that change shared by every target whose env changed
+    the same values. A fleet of 10,000 shards that differ only in their URL keeps one
+    mapping of the rest and, per target, the URL."""
+
+    def __init__(self, base: dict, url_key: str):
+        self.base, self.url_key = base, url_key
+        self._seen: dict[str, Mapping] = {}
+
+    def settings(self, values: dict) -> Mapping:
+        base, url_key = self.base, self.url_key
+        changed = {k: v for k, v in values.items()
+                   if k != url_key and (k not in base or base[k] is not v)}
+        key = repr(sorted(changed.items()))
+        rest = self._seen.get(key)
+        if rest is None or rest.maps[0] != changed:
+            rest = ChainMap(changed, base)
+            self._seen.setdefault(key, rest)
+        url = values.get(url_key)
+        if url_key in values and (url_key not in base or base[url_key] is not url):
+            return TargetSettings(url_key, url, rest)
+        return rest
+
+
+class TargetSettings(Mapping):
+    """One target's flags: its own URL over the flags it shares with other targets."""
+
+    __slots__ = ("_key", "_url", "_rest")
+
+    def __init__(self, key: str, url, rest: Mapping):
+        self._key, self._url, self._rest = key, url, rest
+
+    def __getitem__(self, key: str):
+        return self._url if key == self._key else self._rest[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield self._key
+        yield from (k for k in self._rest if k != self._key)
+
+    def __len__(self) -> int:
+        return len(self._rest) + (self._key not in self._rest)
+
+    def __contains__(self, key: object) -> bool:
+        return key == self._key or key in self._rest
+
+    def __repr__(self) -> str:
+        return f"TargetSettings({dict(self)!r})"
 
 
 def _name_from_url(url: str) -> str:

@@ -259,7 +259,7 @@ def decode_test(ev: Evaluated | None) -> dict | None:
 ENV_ATTRS = ("name", "url", "dev", "schemas", "exclude", "include", "deployment", "for_each")
 
 
-@dataclass
+@dataclass(slots=True)
 class Env:
     """One selected environment. A ``for_each`` env yields one ``Env`` per element
     (``key``/``value`` hold ``each.key``/``each.value``)."""
@@ -302,6 +302,21 @@ class Env:
     def var_from_url(self, ref: str) -> str:
         """Resolve an ``env://NAME`` reference against this env (§7.3)."""
         return resolve_env_ref(self, ref)
+
+
+# Parts of a ``for_each`` copy that are mostly equal from one copy to the next. Nothing
+# changes them after loading, so equal ones are one object: a fleet of 10,000 copies kept
+# 10,000 equal migration blocks, empty lists and dicts.
+_SHARED_WHEN_EQUAL = ("dev", "src", "schemas", "exclude", "include", "migration", "format",
+                      "test", "schema_vars", "extra", "unset_urls", "schema_src", "pos", "cwd")
+
+
+def share_equal_parts(env: Env, prev: Env) -> None:
+    """Make ``env`` hold ``prev``'s object for each part the two have equal."""
+    for name in _SHARED_WHEN_EQUAL:
+        mine, theirs = getattr(env, name), getattr(prev, name)
+        if mine is not theirs and type(mine) is type(theirs) and mine == theirs:
+            setattr(env, name, theirs)
 
 
 def decode_env(ev: Evaluated, name: str, *, cwd: str, cli_vars: dict[str, object],

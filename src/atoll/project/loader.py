@@ -43,6 +43,7 @@ from .env import (
     decode_lint,
     decode_test,
     resolve_env_ref,
+    share_equal_parts,
 )
 from .functions import (
     TYPE_FUNCTIONS,
@@ -649,8 +650,13 @@ class _Loader:
                 static.append(self._eval_env(block))
                 continue
             where = f'env "{block.labels[0]}"' if block.labels else "env"
+            prev = None
             for key, value in self._for_each(block, fe, where):
-                expanded.append(self._eval_env(block, key, value, indexed=True))
+                env = self._eval_env(block, key, value, indexed=True)
+                if env is not None and prev is not None:
+                    share_equal_parts(env, prev)
+                prev = env or prev
+                expanded.append(env)
         envs = []
         # Envs without their own block share one copy of the top-level one (nothing changes
         # them after loading): a for_each over 10,000 shards made 10,000 copies.
