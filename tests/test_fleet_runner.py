@@ -128,3 +128,72 @@ def test_apply_stops_between_files_when_asked(tmp_path):
         assert [f.version for f in report.applied] == ["2", "3"] and not report.stopped
     finally:
         conn.close()
+
+
+def test_the_pool_never_holds_more_submissions_than_workers(monkeypatch):
+    """A fleet of thousands is fed to the pool as workers free up, never queued whole."""
+    import atoll.fleet.runner as runner
+
+    outstanding, most, lock = [0], [0], threading.Lock()
+
+    class CountingPool(runner.ThreadPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            with lock:
+                outstanding[0] += 1
+                most[0] = max(most[0], outstanding[0])
+            fut = super().submit(fn, *args, **kwargs)
+
+            def done(_f):
+                with lock:
+                    outstanding[0] -= 1
+
+            fut.add_done_callback(done)
+            return fut
+
+    monkeypatch.setattr(runner, "ThreadPoolExecutor", CountingPool)
+    results = run_fleet(targets(200), lambda t, step: TargetResult(t, "ok"),
+                        FleetOptions(parallel=3))
+    assert [r.target.name for r in results] == [f"db{i}" for i in range(200)]
+    assert 1 <= most[0] <= 3
+
+
+def test_results_share_their_versions_and_empty_values():
+    a = TargetResult(Target("a", "sqlite://a.db"), "ok", version_after="".join(["2024", "1"]))
+    b = TargetResult(Target("b", "sqlite://b.db"), "ok", version_after="".join(["2024", "1"]))
+    assert a.version_after is b.version_after and a.drift is b.drift == ()
+    assert not hasattr(a, "__dict__") and not hasattr(a.target, "__dict__")
+
+
+def test_the_plain_report_is_written_in_pieces_with_the_same_text():
+    from atoll.fleet import report
+
+    results = [TargetResult(Target(f"shard_{i}", f"sqlite://s{'x' * (i % 7)}.db"), "ok",
+                            version_before="1" if i % 3 else "", version_after="2", files=i % 4,
+                            seconds=i / 100, error="boom\nmore" if i == 5 else "")
+               for i in range(1300)]
+    table = [report.HEADERS, *report.rows(results)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(report.HEADERS))]
+    expected = "".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n"
+                       for row in table) + report.summary_line(results) + "\n"
+    pieces: list[str] = []
+    report.write_plain(pieces.append, results)
+    assert "".join(pieces) == expected == report.render_plain(results)
+    assert len(pieces) > 1 and "shard_5 " in expected and "more" not in expected
+    # rows a command gives itself (migrate status): read twice, once for the widths
+    own = [("a", "b"), ("long name", "c")]
+    assert report.render_plain(results[:2], ("X", "Y"), own).splitlines()[:3] == [
+        "X          Y", "a          b", "long name  c"]
+
+
+def test_the_json_report_is_written_in_pieces_with_the_same_text():
+    import json
+
+    from atoll.fleet import report
+
+    results = [TargetResult(Target(f"s{i}", f"sqlite://s{i}.db"), "ok", files=i % 3,
+                            error="é" if i == 2 else "") for i in range(1100)]
+    pieces: list[str] = []
+    report.write_json(pieces.append, results)
+    expected = json.dumps(report.json_rows(results), ensure_ascii=False)
+    assert "".join(pieces) == expected == report.as_json(results) and len(pieces) > 1
+    assert report.as_json([]) == "[]"

@@ -63,7 +63,8 @@ def print_fleet(inv: Invocation, results, *, headers=None, rows=None, title="",
 
         click.echo(sliced_json(inv.partition, inv.command, failing, results))
     elif fmt.kind == "json":
-        click.echo(report.as_json(results))
+        report.write_json(lambda text: click.echo(text, nl=False), results)
+        click.echo()
     elif sys.stdout.isatty():
         from rich.console import Console
 

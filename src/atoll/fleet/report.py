@@ -97,7 +97,20 @@ def risk_lines(results: Sequence[TargetResult]) -> str:
 
 
 def as_json(results: Sequence[TargetResult]) -> str:
-    return json.dumps(json_rows(results), ensure_ascii=False)
+    out = io.StringIO()
+    write_json(out.write, results)
+    return out.getvalue()
+
+
+def write_json(write: Callable[[str], object], results: Sequence[TargetResult]) -> None:
+    """``json.dumps`` of the rows, written a few hundred rows at a time."""
+    chunk = ["["]
+    for i, r in enumerate(results):
+        chunk.append((", " if i else "") + json.dumps(_json_row(r), ensure_ascii=False))
+        if len(chunk) >= 512:
+            write("".join(chunk))
+            chunk.clear()
+    write("".join(chunk) + "]")
 
 
 def _json_row(r: TargetResult) -> dict:
