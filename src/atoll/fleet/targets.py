@@ -33,7 +33,13 @@ def build_targets(inv, *, url_key: str = "url", keep_envs: bool = True) -> list[
     targets = []
     base = dict(inv.values)
     shared = _SharedSettings(base, url_key)
-    for env in envs:
+    release = not keep_envs and len(envs) > 1
+    project_envs = getattr(inv.project, "envs", None) if release else None
+    for i, env in enumerate(envs):
+        if release and i:  # each env goes as its target is made
+            envs[i] = None
+            if project_envs is not None and i < len(project_envs):
+                project_envs[i] = None
         one = copy.copy(inv)
         one.values = dict(base)
         if env is not None and len(envs) > 1:
@@ -46,10 +52,10 @@ def build_targets(inv, *, url_key: str = "url", keep_envs: bool = True) -> list[
         name = getattr(env, "target", None) or (env.name if env is not None else "")
         targets.append(Target(name=name or _name_from_url(url), url=url,
                               settings=one.values, group="", env=env if keep_envs else None))
-    if not keep_envs and len(envs) > 1:
-        del inv.envs[1:]
-        if inv.project is not None:
-            del inv.project.envs[1:]
+    if release:
+        del envs[1:]
+        if project_envs is not None:
+            del project_envs[1:]
     names = [t.name for t in targets]
     if len(set(names)) != len(names):  # several same-named envs: tell them apart by URL
         targets = [Target(f"{t.name}[{i}]", t.url, t.settings, key=f"{t.name} {t.display_url}",

@@ -557,14 +557,15 @@ class _Loader:
 
     # -- envs
 
-    def _for_each(self, block: ast.Block, attr: ast.Attribute, where: str) -> list[tuple]:
+    def _for_each(self, block: ast.Block, attr: ast.Attribute, where: str) -> Iterator[tuple]:
+        """The (each.key, each.value) pairs, made one at a time."""
         value = self.eval_attr(attr, lambda w: w.scope, "env.for_each", where)
         if isinstance(value, (SetValue, set, frozenset)):
-            return [(v, v) for v in set_order(value)]
+            return ((v, v) for v in set_order(value))
         if isinstance(value, dict):
-            return [(k, value[k]) for k in sorted(value)]
+            return ((k, value[k]) for k in sorted(value))
         if isinstance(value, (list, tuple)):
-            return list(enumerate(value))
+            return enumerate(value)
         raise located(attr.pos, f"{where}: for_each",
                       f"for_each does not support {type_name(value)} type; use a set "
                       "(toset(...)), a list or an object")
