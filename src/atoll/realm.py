@@ -111,7 +111,7 @@ def _read_realm(urls: Sequence[str], *, dev_url, variables, project, exclude, di
     dialect = dialect_for(url)
     with dialect.connect_read_only(url) as conn:
         if not dialect.realm_scoped(url):  # one schema of a database (Atlas's SchemaConn)
-            return Realm((dialect.inspect(conn, exclude=exclude),))
+            return dialect.inspect_bound_realm(conn, exclude=exclude)
         return dialect.inspect_realm(conn, exclude=exclude)
 
 

@@ -237,6 +237,12 @@ class Dialect(ABC):
         """Every user schema of the connected database."""
         raise self._no_realm()
 
+    def inspect_bound_realm(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Realm:
+        """The one schema a schema-bound connection names, as a realm (Atlas's
+        ``SchemaConn``), inspected the way ``inspect_realm`` sees it so that it compares
+        with a realm (PostgreSQL: types and expressions qualified with their schema)."""
+        return Realm((self.inspect(conn, exclude=exclude),))
+
     def diff_realm(self, current: Realm, desired: Realm, *,
                    skip: frozenset[str] = frozenset()) -> list:
         """Realm changes (``AddSchema``, ``DropSchema``, ``InSchema``) from one to the other."""

@@ -260,7 +260,10 @@ class View:
     and views the query reads (found in its text, plus any declared in HCL), used to order
     statements; it is not compared either. An object of another schema of the realm is named
     ``schema.name`` (PostgreSQL). ``column_reads``: the ``(dependency, column)`` pairs the
-    query reads, where the engine tells (PostgreSQL's ``pg_depend``); ``None`` when unknown."""
+    query reads, where the engine tells (PostgreSQL's ``pg_depend``); ``None`` when unknown.
+    ``key_reads``: the dependencies whose primary key the query relies on (PostgreSQL: a
+    ``GROUP BY`` on the key makes the other columns selectable), so the key cannot change
+    while the view stands."""
 
     name: str
     definition: str
@@ -268,6 +271,7 @@ class View:
     depends_on: tuple[str, ...] = field(default=(), compare=False)
     column_reads: tuple[tuple[str, str], ...] | None = field(default=None, compare=False)
     comment: str | None = None
+    key_reads: tuple[str, ...] = field(default=(), compare=False)
     create_sql: str | None = field(default=None, compare=False, repr=False)
     # PostgreSQL: a materialized view (its rows are stored, built when it is created).
     materialized: bool = False

@@ -104,6 +104,16 @@ class PostgresDialect(VersionedOnlyDialect):
 
         return exclude_realm(inspect_realm(conn), exclude)
 
+    def inspect_bound_realm(self, conn: Connection, *, exclude: Sequence[str] = ()) -> Realm:
+        from ...schema.exclude import exclude_schema
+        from .realm import inspect_realm
+
+        bound = getattr(conn, "bound_schema", "")
+        if not bound:
+            return super().inspect_bound_realm(conn, exclude=exclude)
+        schema = inspect_realm(conn, only=bound).schemas[0]
+        return Realm((exclude_schema(schema, exclude) if exclude else schema,))
+
     def diff_realm(self, current: Realm, desired: Realm, *,
                    skip: frozenset[str] = frozenset()) -> list:
         from .realm import diff_realm

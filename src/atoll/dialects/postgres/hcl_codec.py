@@ -523,14 +523,16 @@ def _enc_view(schema: Schema, v: View, realm: Realm | None = None,
         key = dep_key(schema.name, d, kinds)
         kind = kinds.get(key)
         if kind is not None:
-            ref = names.table_ref(*key) if kind == "table" and names is not None \
-                else ref_to(kind, key[1])
+            ref = names.ref(kind, *key) if names is not None else ref_to(kind, key[1])
             deps.append((kind, key[1], key[0], ref))
     if deps:
         body.append(_Attr("depends_on", "[" + ", ".join(d[3] for d in sorted(deps)) + "]"))
     if v.comment is not None:
         body.append(_Attr("comment", hcl_quote(v.comment)))
-    return _Blk("materialized" if v.materialized else "view", [v.name], body)
+    kind = "materialized" if v.materialized else "view"
+    labels = [schema.name, v.name] if names is not None and (schema.name, v.name) in \
+        names.qualified[kind] else [v.name]
+    return _Blk(kind, labels, body)
 
 
 def encode(schema: Schema) -> str:
@@ -552,21 +554,40 @@ def encode(schema: Schema) -> str:
 @dataclass(frozen=True)
 class _RealmNames:
     """The objects a realm's HCL names with their schema (``table "s" "users"``,
-    ``table.s.users``, ``enum.s.status``): Atlas qualifies a name only when several
-    schemas use it, and then also any object whose name is one of those schemas."""
+    ``table.s.users``, ``view.s.v``, ``enum.s.status``): Atlas qualifies a name only when
+    several schemas use it for one kind of block, and then also any object of that kind whose
+    name is one of those schemas. Views and materialized views (atoll's addition) follow
+    the tables' rule, each kind on its own, as their references do (``view.v``,
+    ``materialized.m``)."""
 
     tables: frozenset[tuple[str, str]]
     enums: frozenset[tuple[str, str]]
+    views: frozenset[tuple[str, str]] = frozenset()
+    materialized: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, realm: Realm) -> "_RealmNames":
+        def views(mat: bool) -> frozenset[tuple[str, str]]:
+            return _qualified([(s.name, v.name) for s in realm.schemas for v in s.views
+                               if v.materialized == mat])
+
         return cls(_qualified([(s.name, t.name) for s in realm.schemas for t in s.tables]),
-                   _qualified([(s.name, e.name) for s in realm.schemas for e in s.enums]))
+                   _qualified([(s.name, e.name) for s in realm.schemas for e in s.enums]),
+                   views(False), views(True))
+
+    @property
+    def qualified(self) -> dict[str, frozenset[tuple[str, str]]]:
+        return {"table": self.tables, "view": self.views, "materialized": self.materialized}
+
+    def ref(self, kind: str, schema: str, name: str) -> str:
+        """``table.users`` or, when the name is qualified, ``table.s.users`` (any kind of
+        the ``qualified`` map)."""
+        if (schema, name) in self.qualified[kind]:
+            return f"{ref_to(kind, schema)}.{_ref_part(name)}"
+        return ref_to(kind, name)
 
     def table_ref(self, schema: str, name: str) -> str:
-        if (schema, name) in self.tables:
-            return f"{ref_to('table', schema)}.{_ref_part(name)}"
-        return ref_to("table", name)
+        return self.ref("table", schema, name)
 
     def enum_qualifier(self, t: ColumnType) -> str | None:
         if t.cls is TypeClass.ENUM and t.schema and (t.schema, t.name) in self.enums:

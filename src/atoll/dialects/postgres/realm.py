@@ -43,7 +43,10 @@ _USER_SCHEMAS = ("NOT IN ('information_schema', 'pg_catalog', 'pg_toast', 'crdb_
                  "'pg_extension') AND nspname NOT LIKE 'pg_%temp_%'")
 
 
-def inspect_realm(conn: Connection) -> Realm:
+def inspect_realm(conn: Connection, only: str | None = None) -> Realm:
+    """Every user schema, or ``only`` that one (a schema-bound URL read as a realm's state:
+    its types, defaults and index predicates then come back qualified, as the realm they
+    are compared with has them, not as the URL's search path would print them)."""
     saved = conn.query("SELECT current_setting('search_path'), "
                        "set_config('search_path', '', false)")[0][0]
     try:
@@ -51,6 +54,10 @@ def inspect_realm(conn: Connection) -> Realm:
         version = server_version(conn)
         enums = {name: schema_enums(conn, name) for name, _ in rows}
         types = {f"{s}.{e.name}": enum_type(e.name, s) for s, es in enums.items() for e in es}
+        if only is not None:
+            rows = [r for r in rows if r[0] == only]
+            if not rows:
+                raise AtollError(f'postgres: schema "{only}" was not found')
         return Realm(tuple(inspect_one(conn, name, comment, version, enums[name], types)
                            for name, comment in rows))
     finally:
@@ -162,8 +169,13 @@ _DROP_KIND = {"view": "VIEW", "materialized view": "MATERIALIZED VIEW",
 
 def restore_dev(conn: Connection, snapshot: Realm) -> None:
     """Drop every schema the dev database did not have, and everything in those it had
-    (only an empty ``public``, when clean), whose comment is put back."""
+    (only an empty ``public``, when clean), whose comment is put back; a schema it had that
+    is gone (a replayed ``DROP SCHEMA public``) is created again."""
     now = inspect_realm(conn)
+    for s in snapshot.schemas:
+        if now.schema(s.name) is None:
+            conn.execute(f'CREATE SCHEMA "{s.name}"')
+            now = dataclasses.replace(now, schemas=now.schemas + (Schema(name=s.name),))
     for s in now.schemas:
         before = snapshot.schema(s.name)
         if before is None:

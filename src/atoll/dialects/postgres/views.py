@@ -7,8 +7,10 @@ from ``pg_depend`` (its rewrite rule's rows): the tables and views, in any schem
 schema's object is named ``schema.name``), and which of their columns (``refobjsubid``).
 A changed view, and every view that reads a dropped table or a column that is dropped or
 retyped (PostgreSQL refuses to touch a column a view uses), is dropped before the table
-changes and created again after them; views that read those views come along. A view that
-does not read the changed column is left alone, materialized ones too (no needless rebuild).
+changes and created again after them; so is a view that relies on a primary key that is
+dropped or changed (a ``GROUP BY`` on the key depends on the constraint); views that read
+those views come along. A view that does not read the changed column is left alone,
+materialized ones too (no needless rebuild).
 Over a realm the same holds across schemas, and the views are dropped before, and created
 after, every other statement in an order that respects what each reads. Materialized views
 are built ``WITH DATA`` when created."""
@@ -23,10 +25,12 @@ from ...schema.changes import (
     AddView,
     ChangeKind,
     DropColumn,
+    DropPrimaryKey,
     DropTable,
     DropView,
     InSchema,
     ModifyColumn,
+    ModifyPrimaryKey,
     ModifyTable,
     ModifyView,
 )
@@ -78,6 +82,22 @@ ORDER BY 1, 2, 3, 4
 """
 
 
+# The tables whose primary key each view relies on (a GROUP BY on the key: the rewrite rule
+# depends on the constraint, and PostgreSQL refuses to drop the key while the view stands).
+VIEW_KEYS_QUERY = """
+SELECT DISTINCT r.ev_class, n.nspname, d.relname
+FROM pg_catalog.pg_depend dep
+JOIN pg_catalog.pg_rewrite r ON dep.classid = 'pg_catalog.pg_rewrite'::regclass
+                            AND dep.objid = r.oid
+JOIN pg_catalog.pg_constraint k ON dep.refclassid = 'pg_catalog.pg_constraint'::regclass
+                               AND k.oid = dep.refobjid AND k.contype = 'p'
+JOIN pg_catalog.pg_class d ON d.oid = k.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = d.relnamespace
+WHERE r.ev_class = ANY(%s)
+ORDER BY 1, 2, 3
+"""
+
+
 def inspect_views(conn: Connection, schema: str) -> tuple[View, ...]:
     rows = conn.query(VIEWS_QUERY, (schema,))
     if not rows:
@@ -98,10 +118,13 @@ def inspect_views(conn: Connection, schema: str) -> tuple[View, ...]:
             depends[oid].append(dep)
         if column is not None:
             reads.setdefault(oid, []).append((dep, column))
+    keys: dict[int, list[str]] = {}
+    for oid, dep_schema, dep in conn.query(VIEW_KEYS_QUERY, (oids,)):
+        keys.setdefault(oid, []).append(dep if dep_schema == schema else f"{dep_schema}.{dep}")
     return tuple(
         View(name=name, definition=_definition(text), columns=tuple(columns.get(oid, ())),
              depends_on=tuple(depends.get(oid, ())), column_reads=tuple(reads.get(oid, ())),
-             comment=comment, materialized=mat)
+             key_reads=tuple(keys.get(oid, ())), comment=comment, materialized=mat)
         for oid, name, mat, text, comment in rows)
 
 
@@ -125,17 +148,23 @@ def dep_key(schema: str, dep: str, known: Iterable[tuple[str, str]] = ()) -> tup
 def _dependents(changes: Sequence[tuple[str, object]],
                 current: Sequence[tuple[str, View]]) -> list[tuple[str, View]]:
     """The current views (with their schema) that the ``(schema, change)`` pairs force down:
-    those reading a dropped table, a dropped or retyped column (of any schema), or a view that
-    goes down itself; each once, readers after what they read."""
+    those reading a dropped table, a dropped or retyped column (of any schema), a primary key
+    that is dropped or changed (``key_reads``), or a view that goes down itself; each once,
+    readers after what they read."""
     tables: set[tuple[str, str]] = set()           # dropped: every reader goes
     columns: set[tuple[tuple[str, str], str]] = set()  # dropped or retyped columns
     changed: set[tuple[str, str]] = set()          # tables with such a column
+    keys: set[tuple[str, str]] = set()             # tables whose primary key goes or changes
     views: set[tuple[str, str]] = set()            # views dropped or changed
     for schema, c in changes:
         if isinstance(c, DropTable):
             tables.add((schema, c.table.name))
         elif isinstance(c, ModifyTable):
             for mc in c.changes:
+                if isinstance(mc, (DropPrimaryKey, ModifyPrimaryKey)):
+                    keys.add((schema, c.old.name))
+                    changed.add((schema, c.old.name))
+                    continue
                 if isinstance(mc, DropColumn):
                     col = mc.column.name
                 elif isinstance(mc, ModifyColumn) and mc.kind & ChangeKind.TYPE:
@@ -160,7 +189,8 @@ def _dependents(changes: Sequence[tuple[str, object]],
                 hit = bool(deps & (changed | tables | gone))
             else:
                 read = {(dep_key(s, d, known), col) for d, col in v.column_reads}
-                hit = bool(read & columns or deps & (tables | gone))
+                hit = bool(read & columns or deps & (tables | gone)
+                           or {dep_key(s, d, known) for d in v.key_reads} & keys)
             if hit:
                 gone.add((s, v.name))
                 out.append((s, v))
