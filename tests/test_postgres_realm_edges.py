@@ -167,3 +167,37 @@ def test_schema_bound_to_with_a_realm_dev_database(tmp_path, dbs):
         out = ok(atoll(tmp_path, "schema", "apply", "-u", url(copy, "app"), "--to", to,
                        "--dev-url", url(dev), "--auto-approve"))
     assert out == "Schema is synced, no changes to be made\n"
+
+
+def test_lint_holds_atlas_lint_lock_on_the_dev_database(tmp_path, dbs):
+    """While another session (another lint, Atlas's or atoll's) holds ``atlas_lint`` (a realm
+    dev URL) or ``atlas_lint_<schema>`` (a schema-bound one), a lint stops at once with
+    Atlas's error and leaves the dev database alone; once it is free, the lint runs and
+    releases it."""
+    from atoll.dialects.postgres.revisions import fnv32
+    from postgres_support import admin
+
+    dev, bound = dbs(), dbs()
+    sql(bound, "CREATE SCHEMA d")
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "1_a.sql").write_text("CREATE TABLE t (id int);\n")
+
+    def lint(dev_url: str):
+        return atoll(tmp_path, "migrate", "lint", "--dir", "file://migrations", "--dev-url",
+                     dev_url, "--latest", "1")
+
+    for db, name, dev_url in ((dev, "atlas_lint", url(dev)),
+                              (bound, "atlas_lint_d", url(bound, "d"))):
+        with admin(db) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (fnv32(name.encode()),))
+            r = lint(dev_url)
+            assert r.returncode == 1, r.stdout + r.stderr
+            assert r.stderr == ("Error: acquiring database lock: sql/schema: lock is held by "
+                                "other session\n")
+            assert "Traceback" not in r.stdout
+        ok(lint(dev_url))
+        with admin(db) as other:  # released: another session takes it at once
+            assert other.execute("SELECT pg_try_advisory_lock(%s)",
+                                 (fnv32(name.encode()),)).fetchone() == (True,)
+        assert sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname IN ('public', 'd')") \
+            == [(0,)]

@@ -133,6 +133,13 @@ class RevisionsHook(Protocol):
     def lock_path(self, conn: Connection, name: str) -> str | None:
         """The lock file for a file database, ``None`` otherwise."""
 
+    def try_named_lock(self, conn: Connection, name: str) -> Any:
+        """Atlas's ``Driver.Lock(name, 0)``: take the server lock ``name`` on ``conn`` at
+        once (an object with ``release()``), or raise ``LockError`` (``acquiring database
+        lock: …``) when another session holds it. ``None``: the engine has no such lock
+        (SQLite, whose dev databases are files or memory of one process)."""
+        return None
+
     @abstractmethod
     def begin(self, conn: Connection) -> Any:
         """Start a migration transaction; the returned state goes to commit/rollback."""

@@ -176,6 +176,11 @@ class MySQLRevisions(ServerRevisions):
             raise
         return _NamedLock(conn, scoped)
 
+    def try_named_lock(self, conn: Connection, name: str) -> "_NamedLock":
+        """Atlas's named lock (``migrate lint``'s ``atlas_lint``), tried once."""
+        _get_lock(conn, name, 0)
+        return _NamedLock(conn, name)
+
     # -- transactions -----------------------------------------------------------------------
 
     def begin(self, conn: Connection):

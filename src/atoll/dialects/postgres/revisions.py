@@ -195,6 +195,14 @@ class PostgresRevisions(ServerRevisions):
             time.sleep(min(left, d + random.uniform(0, d)))
             inter *= 2
 
+    def try_named_lock(self, conn: Connection, name: str) -> "_AdvisoryLock":
+        """Atlas's exclusive key (``migrate lint``'s ``atlas_lint``), tried once."""
+        key = fnv32(name.encode())
+        if not conn.query("SELECT pg_try_advisory_lock(%s)", (key,))[0][0]:
+            raise LockError("acquiring database lock: sql/schema: lock is held by other "
+                            "session")
+        return _AdvisoryLock(conn, key, None)
+
     # -- transactions -----------------------------------------------------------------------
 
     def begin(self, conn: Connection):
@@ -216,7 +224,7 @@ class PostgresRevisions(ServerRevisions):
 
 
 class _AdvisoryLock:
-    def __init__(self, conn: Connection, key: int, scope: tuple[int, int]):
+    def __init__(self, conn: Connection, key: int, scope: tuple[int, int] | None):
         self.conn, self.key, self.scope = conn, key, scope
 
     def release(self) -> None:
@@ -226,6 +234,9 @@ class _AdvisoryLock:
         try:
             if getattr(conn, "tx_failed", False):
                 conn.rollback()
+            if self.scope is None:  # an exclusive one-key lock (try_named_lock)
+                conn.query("SELECT pg_advisory_unlock(%s)", (self.key,))
+                return
             conn.query("SELECT pg_advisory_unlock(%s, %s)", self.scope)
             conn.query("SELECT pg_advisory_unlock_shared(%s)", (self.key,))
         except DatabaseError:

@@ -3,7 +3,9 @@
 1. Integrity: atlas.sum is checked (missing is fine; invalid is a file error in the report).
 2. Detection: the directory splits into *base* files and *new* ones (``--latest N`` or
    ``--git-base BRANCH``).
-3. Replay on the dev database: the base files (from the last checkpoint on) run as a whole; each
+3. Replay on the dev database, holding Atlas's lint lock on it (``atlas_lint``, or
+   ``atlas_lint_<schema>`` for a schema-bound URL; another lint holding it stops this one at
+   once, as in Atlas): the base files (from the last checkpoint on) run as a whole; each
    new file runs statement by statement, with an inspect and a diff after each statement, so
    every statement gets the schema changes it made. A dev URL naming a whole database (no
    schema) is inspected and diffed as a realm: changes in every schema are analysed. The very first file of an empty base with
@@ -11,7 +13,8 @@
 4. Analysis: per new file, the analyzers' reports pass through ``atlas:nolint`` and the
    per-analyzer ``error`` setting.
 
-Errors that stop Atlas before a report exists (bad flags, dev database not clean, git failing)
+Errors that stop Atlas before a report exists (bad flags, dev database locked or not clean,
+git failing)
 raise :class:`~atoll.errors.AtollError`; replay and checksum errors end up in the report, whose
 ``failed`` property tells the CLI to exit 1."""
 
@@ -309,6 +312,21 @@ def _schema_hcl(schema: Schema | Realm | None, dialect) -> str:
         return ""
 
 
+LINT_LOCK = "atlas_lint"
+
+
+def _lint_lock(dialect, conn):
+    """Atlas's lint lock on the dev database, so two lints never replay on it at once:
+    ``atlas_lint``, or ``atlas_lint_<schema>`` for a URL bound to one schema (PostgreSQL's
+    ``search_path``, MySQL's database), tried once; held by another session, the lint stops
+    with ``acquiring database lock: sql/schema: lock is held by other session``."""
+    from ..revisions import revisions_hook
+
+    schema = getattr(conn, "bound_schema", "") or ""
+    return revisions_hook(dialect).try_named_lock(
+        conn, f"{LINT_LOCK}_{schema}" if schema else LINT_LOCK)
+
+
 def _dev_snapshot(dialect, conn, realm: bool) -> Realm | None:
     """Refuse a dev database that is not clean; for a realm, the clean state to put back."""
     state = dialect.inspect_realm(conn) if realm else dialect.inspect(conn)
@@ -402,9 +420,10 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
         report.to_version = feat[-1].version
     report.total_files = len(feat)
 
-    # 3. replay
-    loader = _Loader(dialect, conn, _dev_snapshot(dialect, conn, realm))
+    # 3. replay, holding the dev database's lint lock
+    lock = _lint_lock(dialect, conn)
     try:
+        loader = _Loader(dialect, conn, _dev_snapshot(dialect, conn, realm))
         try:
             start, end, files = loader.load(base, feat)
         finally:
@@ -416,6 +435,9 @@ def _run(report: LintReport, directory: MigrationDir, dialect, conn, latest, git
         report.files.append(FileReport(exc.file, error=exc.message))
         report.step_error(STEP_LOAD, "Failed loading changes on dev database", exc.message)
         return
+    finally:
+        if lock is not None:
+            lock.release()
     report.step_result(STEP_LOAD, f"Loaded {len(files)} changes on dev database")
     report.schema_current = _schema_hcl(start, dialect)
     report.schema_desired = _schema_hcl(end, dialect)
