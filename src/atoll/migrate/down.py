@@ -4,8 +4,9 @@ target version (the files up to it replayed on the dev database), so it also wor
 last file failed half-way. Before anything runs, the plan's data loss is measured: a dropped
 table that holds rows or a dropped column that holds values refuses the revert, with counts.
 The plan and the removal of the reverted files' revision rows run in one transaction. A URL
-naming a whole database (PostgreSQL without ``search_path``) is reverted as a whole: every
-schema, schemas the reverted files created dropped, all in that one transaction."""
+naming a whole database (PostgreSQL without ``search_path``, a MySQL server) is reverted
+over the schemas the directory knows, schemas the reverted files created dropped, all in that
+one transaction; schemas the directory never made are left alone."""
 
 from __future__ import annotations
 
@@ -102,16 +103,25 @@ def measure(conn, dialect, changes) -> list[DataAtRisk]:
 
 
 def _plan(conn, dialect, d: MigrationDir, expected, target: str,
-          revisions_schema: str | None) -> tuple[list, list[Statement]]:
+          revisions_schema: str | None, current_version: str = "") -> tuple[list, list[Statement]]:
     """The changes and statements from the live database to the directory at ``target``:
-    one schema, or, for a URL naming a whole database, every schema of it (new schemas
-    dropped, each table qualified with its schema)."""
+    one schema, or, for a URL naming a whole database (a MySQL server), the schemas the
+    directory knows (at the applied version or at the target: schemas the reverted files
+    created are dropped, each table qualified with its schema). Other schemas are none of
+    this directory's business and stay out of the plan: on a shared MySQL server, they are
+    the other applications' databases."""
     url = getattr(conn, "url", None)
     if url is not None and dialect.realm_scoped(url):
-        from ..realm import guard_revisions
+        from ..realm import guard_revisions, limit_realm
 
-        current, desired = guard_revisions(dialect.inspect_realm(conn),
-                                           expected(d, target, realm=True), desired_urls=(),
+        desired = expected(d, target, realm=True)
+        # The applied version's state; a version the directory lacks: all of its files.
+        top = current_version if d.file(current_version) is not None else \
+            (d.files[-1].version if d.files else "")
+        known = {s.name for s in desired.schemas}
+        known |= {s.name for s in expected(d, top, realm=True).schemas}
+        live = limit_realm(dialect.inspect_realm(conn), sorted(known))
+        current, desired = guard_revisions(live, desired, desired_urls=(),
                                            revisions_schema=revisions_schema or "")
         changes = dialect.diff_realm(current, desired)
         return changes, dialect.plan_realm(changes) if changes else []
@@ -148,7 +158,7 @@ def migrate_down(conn, dialect, d: MigrationDir, expected: Callable[[MigrationDi
             raise MigrationError(f'migration file of version "{report.target}" not found in '
                                  f"{d.path}: the directory cannot describe the target state")
         changes, report.statements = _plan(conn, dialect, d, expected, report.target,
-                                           revisions_schema)
+                                           revisions_schema, report.current)
         report.checks = measure(conn, dialect, changes)
         if dry_run or report.refused:
             return report

@@ -565,7 +565,11 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
     d = dir if isinstance(dir, MigrationDir) else load_dir(dir)
     if validate:
         d.validate()
-    reason = dialect.dev_not_clean(dialect.inspect(conn))  # the engine's own wording
+    url = getattr(conn, "url", None)
+    if url is not None and dialect.realm_scoped(url):  # a whole database (or MySQL server)
+        reason = dialect.realm_dev_not_clean(dialect.inspect_realm(conn))
+    else:
+        reason = dialect.dev_not_clean(dialect.inspect(conn))  # the engine's own wording
     if reason:
         raise NotCleanError("sql/migrate: taking database snapshot: sql/migrate: connected "
                             f"database is not clean: {reason}")
