@@ -48,6 +48,20 @@ def db():
         drop_db(name)
 
 
+@pytest.fixture
+def dbs():
+    """A factory of fresh databases (no schema added), all dropped at the end."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(new_db("atoll_r"))
+        return made[-1]
+
+    yield make
+    for name in made:
+        drop_db(name)
+
+
 def url(db: str, schema: str | None = None) -> str:
     """A URL bound to ``schema`` (``search_path``), or to the whole database without one."""
     return (f"postgres://postgres@127.0.0.1:5432/{db}?sslmode=disable"

@@ -6,23 +6,7 @@ be diffed with a schema-bound URL. Each test creates its own databases and drops
 
 from __future__ import annotations
 
-import pytest
-
-from postgres_support import atoll, drop_db, failed, new_db, ok, sql, url
-
-
-@pytest.fixture
-def dbs():
-    """A factory of fresh databases, all dropped at the end."""
-    made: list[str] = []
-
-    def make() -> str:
-        made.append(new_db("atoll_r"))
-        return made[-1]
-
-    yield make
-    for name in made:
-        drop_db(name)
+from postgres_support import atoll, dbs, failed, ok, sql, url  # noqa: F401 (dbs: a fixture)
 
 
 def schemas(db: str) -> list[str]:

@@ -6,23 +6,7 @@ realm dev database compares without false changes; a dev database whose replay d
 
 from __future__ import annotations
 
-import pytest
-
-from postgres_support import atoll, db, drop_db, new_db, ok, sql, url  # noqa: F401
-
-
-@pytest.fixture
-def dbs():
-    """A factory of fresh databases, all dropped at the end."""
-    made: list[str] = []
-
-    def make() -> str:
-        made.append(new_db("atoll_e"))
-        return made[-1]
-
-    yield make
-    for name in made:
-        drop_db(name)
+from postgres_support import atoll, db, dbs, ok, sql, url  # noqa: F401 (fixtures)
 
 
 TWIN_VIEWS_SQL = """
