@@ -57,3 +57,31 @@ def test_drift_exits_1_for_ci_in_every_format(tmp_path):
         assert drifted.returncode == 1 and drifted.stdout and not drifted.stderr, fmt
     # Without --dev-url there is no drift check, so nothing to fail on.
     assert run("migrate", "status", "--url", url, cwd=tmp_path).returncode == 0
+
+
+def test_an_applied_file_edited_since_is_named_without_a_dev_database(tmp_path):
+    # The revisions table keeps each file's chained atlas.sum hash, so an applied file edited
+    # (and re-hashed) since it ran is found by reading the table alone.
+    d = tmp_path / "migrations"
+    d.mkdir()
+    (d / "1_users.sql").write_text("CREATE TABLE users (id int NOT NULL);\n")
+    (d / "2_pets.sql").write_text("CREATE TABLE pets (id int NOT NULL);\n")
+    hash_dir(d)
+    url = f"sqlite://{tmp_path / 'app.db'}"
+    assert run("migrate", "apply", "--url", url, cwd=tmp_path).returncode == 0
+    assert run("migrate", "status", "--url", url, cwd=tmp_path).returncode == 0
+    (d / "1_users.sql").write_text("CREATE TABLE users (id int NOT NULL, name text);\n")
+    hash_dir(d)
+    r = run("migrate", "status", "--url", url, cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stdout.endswith("  -- Changed:         1_users.sql was changed after it was "
+                             "applied (its atlas.sum hash differs from the one in the "
+                             "revisions table): the database ran the earlier text. Put the "
+                             "file back and add the change as a new migration\n")
+    data = json.loads(run("migrate", "status", "--url", url, "--format", "json",
+                          cwd=tmp_path).stdout)
+    assert data["Status"] == "OK" and data["Changed"].startswith("1_users.sql was changed")
+    # Put back, all is well again.
+    (d / "1_users.sql").write_text("CREATE TABLE users (id int NOT NULL);\n")
+    hash_dir(d)
+    assert run("migrate", "status", "--url", url, cwd=tmp_path).returncode == 0

@@ -272,6 +272,19 @@ def test_fleet_drift_and_behind_peers(root):
     assert f"behind its peers (they are at {v})" in rows["sharding_2"]["NOTE"]
 
 
+def test_fleet_status_names_a_shard_migrated_with_an_earlier_text_of_a_file(root):
+    ok(atoll(root, "migrate", "apply", "--config", DEVELOP, "--env", "sharding_1"))
+    shard_dir = root / "db" / "migrations" / "sharding"
+    first = sorted(p for p in shard_dir.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "-- edited after sharding_1 ran it\n")
+    ok(atoll(root, "migrate", "hash", "--dir", "file://db/migrations/sharding"))
+    ok(apply_all(root))
+    rows = fleet_failed(status_all(root))
+    assert rows["sharding_1"]["STATE"] == "drifted"
+    assert rows["sharding_1"]["NOTE"].startswith(f"{first.name} was changed after it was applied")
+    assert [rows[n]["STATE"] for n in ("sharding_2", "sharding_3", "sharding_4")] == ["ok"] * 3
+
+
 def test_fleet_status_json_has_pending_files_and_drift_fields(root):
     ok(apply_all(root))
     execute(root / SHARDS[2], "CREATE TABLE cheat (id integer)")  # sharding_3

@@ -243,16 +243,20 @@ def status_cmd(ctx: click.Context, **_):
         fmt = parse_format(inv.get("format_"))
         if fmt.kind in ("json", "template"):
             data = status_data(result.detail)
-            if result.state == "drifted":  # atoll's addition to Atlas's object
+            if result.drift_lines:  # atoll's additions to Atlas's object
                 data["Drift"] = _drift_lines(result)
+            if result.history_note:
+                data["Changed"] = result.history_note
             click.echo(fmt.render(data, MIGRATE_STATUS) if fmt.kind == "template"
                        else go_json(data), nl=False)
         else:
             click.echo(render_status(result.detail), nl=False)
-            if result.state == "drifted":
+            if result.drift_lines:
                 click.echo("  -- Drift:           schema changed outside the migration history")
                 for line in _drift_lines(result):
                     click.echo(f"     {line}")
+            if result.history_note:
+                click.echo(f"  -- Changed:         {result.history_note}")
         if result.state == "drifted":  # a CI gate: drift is a failure (atoll's own check)
             sys.exit(1)
         return
@@ -280,6 +284,8 @@ def _print_status_fleet(inv, results) -> None:
         note = r.error.splitlines()[0] if r.error else ""
         if not note and r.drift_lines:
             note = f"drift: {describe_changes(r.drift_lines)}"
+        if not note and r.history_note:
+            note = r.history_note
         peak = newest.get(r.target.settings.get("dir") or "", "")
         if not note and r.state != "failed" and (r.version_before or "") != peak:
             note = f"behind its peers (they are at {peak})"

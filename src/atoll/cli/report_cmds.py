@@ -58,4 +58,6 @@ def _status_note(r) -> str:
 
     if r.error:
         return r.error.splitlines()[0]
-    return f"drift: {describe_changes(r.drift_lines)}" if r.drift_lines else ""
+    if r.drift_lines:
+        return f"drift: {describe_changes(r.drift_lines)}"
+    return r.history_note

@@ -244,6 +244,7 @@ def partial_note(rep) -> str:
 def status_job(dirs: DirCache, drift: DriftChecker | None, brief: bool = False) -> Callable:
     """``brief``: for a fleet's table, which shows a summary row per database: the revisions
     are read without their times and hashes, and the full report is not kept."""
+    from ..migrate.history_check import changed_after_apply_note, first_changed_after_apply
     from ..migrate.status import status
 
     def job(target: Target, step: Callable[[str], None]) -> TargetResult:
@@ -261,9 +262,10 @@ def status_job(dirs: DirCache, drift: DriftChecker | None, brief: bool = False) 
             if drift is not None and not rep.error and not rep.total:  # not half-applied
                 changes = drift.drift(conn, dialect, d, version)
         error = partial_note(rep) if rep.total else rep.error
+        changed = first_changed_after_apply(d, rep.applied) if not error else None
         if error:
             state = "errored"
-        elif changes:
+        elif changes or changed:
             state = "drifted"
         elif rep.pending:
             state = "behind"
@@ -273,7 +275,8 @@ def status_job(dirs: DirCache, drift: DriftChecker | None, brief: bool = False) 
                             files=len(rep.pending), error=error,
                             detail=None if brief else rep,
                             pending_files=[f.name for f in rep.pending], drift=changes,
-                            drift_lines=drift_lines(dialect, changes))
+                            drift_lines=drift_lines(dialect, changes),
+                            history_note=changed_after_apply_note(changed) if changed else "")
 
     return job
 

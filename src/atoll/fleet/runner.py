@@ -60,6 +60,8 @@ class TargetResult:
     drift_lines: Sequence[str] | None = None
     restore_point: str | None = None  # migrate apply with --backup-dir: the copy taken before
     data_risk: Sequence = ()  # migrate.data_risk.AtRisk, counts > 0
+    # migrate status: an applied file edited since it ran (migrate/history_check.py)
+    history_note: str = ""
 
     def __post_init__(self) -> None:
         if type(self.version_before) is str:
