@@ -87,8 +87,10 @@ def test_third_of_four_statements_fails_then_the_fixed_file_resumes(tmp_path, my
     ran = [ln.removeprefix("    -> ") for ln in out.splitlines() if ln.startswith("    -> ")]
     assert ran == FIXED.splitlines()[2:]  # statements 3, 4 and 5 of the fixed file
     assert columns(mydb, "items") == ["id", "price", "sku"]
-    # Complete, counted as the fixed file; its hash stays the first attempt's, as in Atlas.
-    assert row(mydb, "2")[3:9] == (5, 5, "", "", first_hash, "null")
+    # Complete, counted as the fixed file, with the fixed file's hash (Atlas keeps the first
+    # attempt's, which would read as an edit after apply to migrate status).
+    assert row(mydb, "2")[3:9] == (5, 5, "", "", atlas_sum(d)["2_shop.sql"], "null")
+    assert atlas_sum(d)["2_shop.sql"] != first_hash
     assert ok(atoll(tmp_path, "migrate", "status", "--url", u)).startswith(
         "Migration Status: OK\n")
     assert ok(atoll(tmp_path, "migrate", "apply", "--url", u)) == "No migration files to execute\n"

@@ -392,6 +392,10 @@ class _Runner:
                     self.log.error(exc)
                     raise exc from None
             r.partial_hashes = None
+            # A file resumed after an earlier attempt ends with the hash of the text that
+            # completed it (Atlas keeps the first attempt's): the row then tells later runs
+            # whether the file changed after it was applied (migrate/history_check.py).
+            r.hash = digest
             r.done()
         except BaseException as exc:
             failure = exc

@@ -2,7 +2,10 @@
 and that hash chains every file before it, so a recorded hash that differs from the one the
 directory now gives means that file, or one before it, was edited, renamed or joined by a new
 file since the database applied it: the database ran other text than the directory holds.
-Atlas notices this only inside a half-applied file; atoll names the first such file."""
+Atlas notices this only inside a half-applied file; atoll names the first such file.
+
+Only rows atoll wrote are read: Atlas keeps a resumed file's first-attempt hash when a fixed
+file completes, so its rows can differ for no edit; atoll stores the completing text's."""
 
 from __future__ import annotations
 
@@ -20,7 +23,9 @@ def first_changed_after_apply(d: MigrationDir, applied: Sequence[Revision]) -> s
     now = dict(d.checksum.entries)
     for rev in applied:
         name = names.get(rev.version)
-        if not rev.hash or name is None or name not in now:
+        if not rev.hash or name is None or name not in now or rev.applied < rev.total:
+            continue
+        if not rev.operator_version.startswith("atoll"):
             continue
         if now[name] != rev.hash.removeprefix("h1:"):
             return name

@@ -41,7 +41,7 @@ _UPGRADE = {
 _Q = "`atlas_schema_revisions`"
 _SELECT = "SELECT " + ", ".join(f"`{c}`" for c in COLUMNS) + f" FROM {_Q}"
 BRIEF_COLUMNS = ("version", "description", "type", "applied", "total", "error", "error_stmt",
-                 "hash")
+                 "hash", "operator_version")
 _SELECT_BRIEF = ("SELECT " + ", ".join(f"`{c}`" for c in BRIEF_COLUMNS) + f" FROM {_Q} "
                  "ORDER BY `version`")
 _UPSERT = (f"INSERT INTO {_Q} (" + ", ".join(f"`{c}`" for c in COLUMNS) + ") VALUES ("
@@ -104,8 +104,8 @@ class SQLiteRevisions(RevisionsHook):
     def select_brief(self, conn: Connection, schema: str) -> list[Revision]:
         return [Revision(version=_text(v), description=_text(d), type=int(t or 0),
                          applied=int(a or 0), total=int(n or 0), error=_text(e),
-                         error_stmt=_text(s), hash=_text(h))
-                for v, d, t, a, n, e, s, h in conn.query(_SELECT_BRIEF)]
+                         error_stmt=_text(s), hash=_text(h), operator_version=_text(o))
+                for v, d, t, a, n, e, s, h, o in conn.query(_SELECT_BRIEF)]
 
     def _decode(self, row: tuple) -> Revision:
         (version, description, typ, applied, total, executed_at, execution_time, error,
