@@ -301,8 +301,11 @@ def test_tx_mode_none_leaves_a_partial_row_that_resumes(tmp_path, pgdb):
     out = ok(atoll(tmp_path, "migrate", "apply", "--url", u))
     assert "    -> INSERT INTO tags VALUES (1);\n  -- ok" in out and "CREATE TABLE" not in out
     assert q(pgdb, "SELECT count(*) FROM app.tags") == [(2,)]
-    # The row is resumed as stored (Atlas keeps its hash and total).
-    assert revs(pgdb, "app")[-1][3:9] == (3, 3, "", "", first_hash, None)
+    # The row is resumed as stored, and ends with the fixed file's hash (Atlas keeps the
+    # first attempt's, which reads as an edit after apply).
+    fixed_hash = atlas_sum(tmp_path / "migrations")["3_tags.sql"]
+    assert revs(pgdb, "app")[-1][3:9] == (3, 3, "", "", fixed_hash, None)
+    assert fixed_hash != first_hash
 
 
 def test_baseline_and_set(tmp_path, pgdb):
