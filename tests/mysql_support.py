@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pymysql
 import pytest
+from process_checks import error_line, ok_stdout
 
 SERVER = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 ATOLL = str(Path(sys.executable).with_name("atoll"))
@@ -53,18 +54,10 @@ def atoll(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPr
 
 
 def ok(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr, r.stderr
-    return r.stdout
+    return ok_stdout(r, forbid=("Traceback",))
 
 
-def failed(r: subprocess.CompletedProcess) -> str:
-    """Exit 1 and exactly one line on stderr, ``Error: …``; returns that line."""
-    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr + r.stdout, r.stderr
-    lines = r.stderr.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
+failed = error_line
 
 
 def tables(db: str) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from process_checks import error_line, ok_stdout
 
 ATOLL = str(Path(sys.executable).with_name("atoll"))
 
@@ -83,14 +84,7 @@ def atoll(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def ok(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    return r.stdout
+    return ok_stdout(r)
 
 
-def failed(r: subprocess.CompletedProcess) -> str:
-    """The one ``Error: …`` line of a command that failed with exit 1."""
-    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr + r.stdout
-    lines = r.stderr.strip().split("\n")
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
+failed = error_line

@@ -16,13 +16,14 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from atoll.dialects import dialect_for
 from atoll.errors import AtollError
 from atoll.migrate import apply, hash_dir, render_status, status
 from atoll.urls import parse_url
+from postgres_support import admin
+from process_checks import error_line, ok_stdout
 
 PG = "postgres://postgres@127.0.0.1:5432"
 MARIA = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
@@ -65,14 +66,6 @@ BAD = ("CREATE TABLE tags (id int);\n"
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def admin(db: str = "postgres") -> psycopg.Connection:
-    try:
-        return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=db,
-                               autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:  # never skip: CI starts the server
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable: {exc}")
-
-
 def q(db: str, sql: str, params=None) -> list[tuple]:
     with admin(db) as c:
         cur = c.execute(sql, params)
@@ -101,18 +94,10 @@ def atoll(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedPro
 
 
 def ok(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 0, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr and "Error" not in r.stderr, r.stderr
-    return r.stdout
+    return ok_stdout(r, forbid=("Traceback", "Error"))
 
 
-def failed(r: subprocess.CompletedProcess) -> str:
-    """Exit 1 and exactly one line on stderr, ``Error: …``; returns that line."""
-    assert r.returncode == 1, f"{r.args}\n{r.stdout}\n{r.stderr}"
-    assert "Traceback" not in r.stderr + r.stdout, r.stderr
-    lines = r.stderr.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr
-    return lines[0]
+failed = error_line
 
 
 def revs(db: str, schema: str) -> list[tuple]:

@@ -70,8 +70,7 @@ def execute_plan(dialect: Dialect, conn: Connection, statements: Sequence[Statem
                 conn.execute(stmt.sql)
             except DatabaseError as exc:
                 result.pending = [s.sql for s in statements[i:]]
-                comment = stmt.comment[:1].lower() + stmt.comment[1:]
-                result.error = (stmt.sql, f"{comment}: {exc}" if comment else str(exc))
+                result.error = (stmt.sql, stmt.failure(exc))
                 return result
             result.applied.append(stmt.sql)
         return result

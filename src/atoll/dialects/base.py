@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import AtollError
+from ..errors import AtollError, DatabaseError
 from ..schema.name_rules import SQLITE_NAMES, NameRules
 from ..urls import DatabaseURL
 
@@ -25,6 +25,21 @@ class Statement:
 
     sql: str
     comment: str = ""
+
+    def failure(self, exc: BaseException) -> str:
+        """``exc`` prefixed with what this statement does (``create "t" table: …``)."""
+        return f"{self.comment[:1].lower()}{self.comment[1:]}: {exc}" if self.comment \
+            else str(exc)
+
+
+def run_statements(conn: Connection, statements: Sequence[Statement]) -> None:
+    """Execute ``statements`` one by one (on a dev database: normalising a desired state);
+    the first failure is an ``AtollError`` naming what the statement does."""
+    for stmt in statements:
+        try:
+            conn.execute(stmt.sql)
+        except DatabaseError as exc:
+            raise AtollError(stmt.failure(exc)) from None
 
 
 class Connection(ABC):

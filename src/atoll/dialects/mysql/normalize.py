@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...errors import AtollError, DatabaseError
+from ...errors import DatabaseError
 from ...schema.changes import AddTable
 from ...schema.model import Schema
+from ..base import run_statements
 
 
 def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
@@ -28,13 +29,7 @@ def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
             if attrs:
                 conn.execute(f"ALTER DATABASE `{empty.name}` "
                              + " ".join(f"{k} {v}" for k, v in attrs))
-            statements = plan_changes([AddTable(t) for t in desired.tables], info=info)
-            for stmt in statements:
-                try:
-                    conn.execute(stmt.sql)
-                except DatabaseError as exc:
-                    raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
-                                     if stmt.comment else str(exc)) from None
+            run_statements(conn, plan_changes([AddTable(t) for t in desired.tables], info=info))
             got = dialect.inspect(conn)
         finally:
             if attrs:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from ...errors import AtollError, DatabaseError, SchemaError
+from ...errors import SchemaError
 from ...schema.changes import AddSchema, DropSchema, InSchema
 from ...schema.model import Realm, Schema
 from ...schema.realm_diff import realm_changes
-from ..base import Connection, Statement
+from ..base import Connection, Statement, run_statements
 from .changes import ModifySchemaAttrs
 from .diff_rules import diff_schema
 from .plan import _Planner, sort_changes
@@ -126,12 +126,7 @@ def normalize_realm(dialect, desired: Realm, dev_url: str | None) -> Realm:
         for s in desired.schemas:
             changes.append(AddSchema(s, if_not_exists=True))
             changes += _contents(s, info)
-        for stmt in plan_realm(changes, info=info):
-            try:
-                conn.execute(stmt.sql)
-            except DatabaseError as exc:
-                raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
-                                 if stmt.comment else str(exc)) from None
+        run_statements(conn, plan_realm(changes, info=info))
         got = dialect.inspect_realm(conn)
     return Realm(tuple(s for s in got.schemas if desired.schema(s.name) is not None))
 

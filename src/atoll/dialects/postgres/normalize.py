@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...errors import AtollError, DatabaseError
 from ...schema.model import Schema
+from ..base import run_statements
 
 
 def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
@@ -19,12 +19,7 @@ def normalize(dialect, desired: Schema, dev_url: str | None) -> Schema:
     with dev_database(dev_url) as (_, conn):
         empty = dialect.inspect(conn)
         target = dataclasses.replace(desired, name=empty.name)
-        for stmt in plan_changes(diff_schema(empty, target)):
-            try:
-                conn.execute(stmt.sql)
-            except DatabaseError as exc:
-                raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
-                                 if stmt.comment else str(exc)) from None
+        run_statements(conn, plan_changes(diff_schema(empty, target)))
         got = dialect.inspect(conn)
     # The dev schema's own comment (``standard public schema`` on ``public``) is not part of
     # the desired state: only the name and comment the desired schema gave come back.

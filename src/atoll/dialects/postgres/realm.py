@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from ...errors import AtollError, DatabaseError
+from ...errors import AtollError
 from ...schema.changes import (
     AddSchema,
     AddTable,
@@ -30,7 +30,7 @@ from ...schema.changes import (
 )
 from ...schema.model import Realm, Schema
 from ...schema.realm_diff import realm_changes
-from ..base import Connection, Statement
+from ..base import Connection, Statement, run_statements
 from .changes import AddEnum, DropEnum, ModifyEnum, SetSchemaComment
 from .diff_rules import diff_schema
 from .inspect import SCHEMA_QUERY, inspect_one, schema_enums, server_version
@@ -200,12 +200,7 @@ def normalize_realm(desired: Realm, conn: Connection) -> Realm:
     for s in desired.schemas:
         changes.append(AddSchema(s, if_not_exists=True))
         changes += _contents(s)
-    for stmt in plan_realm(changes):
-        try:
-            conn.execute(stmt.sql)
-        except DatabaseError as exc:
-            raise AtollError(f"{stmt.comment[:1].lower()}{stmt.comment[1:]}: {exc}"
-                             if stmt.comment else str(exc)) from None
+    run_statements(conn, plan_realm(changes))
     got = inspect_realm(conn)
     return Realm(tuple(s for s in got.schemas if desired.schema(s.name) is not None))
 
