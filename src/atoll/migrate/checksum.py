@@ -121,15 +121,17 @@ def _line_endings_explain(files: list[tuple[str, bytes]], recorded: str) -> str 
     return None
 
 
-def validate_sum(files: list[tuple[str, bytes]], sum_data: bytes | None) -> None:
+def validate_sum(files: list[tuple[str, bytes]], sum_data: bytes | None,
+                 computed: HashFile | None = None) -> None:
     """Check a directory (its ``(name, content)`` pairs and atlas.sum bytes, ``None`` when
-    absent) like ``migrate validate``; raise ``ChecksumError`` on any problem."""
+    absent) like ``migrate validate``; raise ``ChecksumError`` on any problem. ``computed``:
+    the files' sum, when the caller has it already."""
     if sum_data is None:
         if files:
             raise ChecksumError(ERR_NOT_FOUND)
         return
     parsed = HashFile.parse(sum_data)
-    computed = compute_sum(files)
+    computed = computed or compute_sum(files)
     if parsed.total == computed.total:
         return
     try:

@@ -97,7 +97,7 @@ class MigrationDir:
 
     def validate(self) -> None:
         """Raise ``ChecksumError`` unless atlas.sum matches the files."""
-        validate_sum([(f.name, f.data) for f in self.files], self.sum_data)
+        validate_sum([(f.name, f.data) for f in self.files], self.sum_data, self.checksum)
 
     def check_files(self) -> None:
         """Raise ``MigrationError`` for a file that is not UTF-8, two files with one version
