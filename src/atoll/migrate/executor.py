@@ -46,7 +46,6 @@ from ..errors import AtollError, DatabaseError, MigrationError
 from ..gotext import go_quote
 from .directory import MigrationDir, MigrationFile, load_dir
 from .lock import APPLY_LOCK, MigrationLock, acquire_lock
-from .replay_cache import replayed
 from .report import AppliedFile, ApplyReport, GoTime, ReportEnv, StmtError
 from .revisions import (
     TYPE_BASELINE,
@@ -597,6 +596,8 @@ def replay(conn, dialect, dir: MigrationDir | str, *, to_version: str | None = N
     try:
         files = cut_to_version(d, to_version, pending_of) if to_version else pending_of(d)
         if cache:
+            from .replay_cache import replayed  # only diff and lint replay with the cache
+
             replayed(dialect, conn, files, lambda: run(files))
         else:
             run(files)
